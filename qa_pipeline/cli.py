@@ -1,0 +1,163 @@
+"""The ``qa-pipeline`` command: run, import, show (and rubric tools)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from qa_pipeline.audio import AudioOptions
+from qa_pipeline.errors import InputError
+from qa_pipeline.manifest import load_manifest
+from qa_pipeline.pipeline import BatchReport, PipelineOptions, import_transcripts, run_batch
+from qa_pipeline.records import Status
+from qa_pipeline.show import call_document, render_text
+from qa_pipeline.store import Store
+from qa_pipeline.transcribe import TranscribeOptions
+
+app = typer.Typer(
+    help="Score contact-centre calls against QA rubrics, with evidence for every point.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False)
+
+EXIT_CALLS_FAILED = 3
+"""Exit status when the batch finished but some calls failed (each is stored with its reason)."""
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        help="DuckDB file. Default: $QA_PIPELINE_DB, else qa.duckdb in the working folder.",
+    ),
+]
+ManifestOption = Annotated[
+    Path | None, typer.Option("--manifest", help="CSV or JSON-lines call metadata.")
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Reprocess calls even when their content is unchanged.")
+]
+
+
+def _db_path(db: Path | None) -> Path:
+    return db or Path(os.environ.get("QA_PIPELINE_DB", "qa.duckdb"))
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    _err.print(f"[red]error:[/red] {message}", markup=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def run(
+    paths: Annotated[list[Path], typer.Argument(help="Audio files or folders of them.")],
+    db: DbOption = None,
+    manifest: ManifestOption = None,
+    force: ForceOption = False,
+    model: Annotated[
+        str, typer.Option(help="tiny.en (bundled), a CTranslate2 model folder, or a hub name.")
+    ] = TranscribeOptions.model,
+    beam_size: Annotated[int, typer.Option(min=1)] = TranscribeOptions.beam_size,
+    max_duration_s: Annotated[
+        float, typer.Option(help="Refuse recordings longer than this.")
+    ] = AudioOptions.max_duration_s,
+) -> None:
+    """Transcribe, split into turns, score and store audio calls."""
+    options = PipelineOptions(
+        audio=AudioOptions(max_duration_s=max_duration_s),
+        transcribe=TranscribeOptions(model=model, beam_size=beam_size),
+        force=force,
+    )
+    try:
+        meta = load_manifest(manifest)
+    except InputError as exc:
+        raise _fail(str(exc)) from exc
+    try:
+        with Store(_db_path(db)) as store, _progress() as progress:
+            task = progress.add_task("calls", total=None)
+            report = run_batch(
+                paths,
+                store,
+                meta,
+                options,
+                progress=lambda done, total, what: progress.update(
+                    task, completed=done, total=total, description=what
+                ),
+            )
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from exc
+    _print_report(report, "processed")
+    if report.failed:
+        raise typer.Exit(EXIT_CALLS_FAILED)
+
+
+@app.command("import")
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Transcript JSON files or folders of them.")],
+    db: DbOption = None,
+    manifest: ManifestOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Store transcripts made elsewhere (JSON; format in the README) like transcribed calls."""
+    try:
+        meta = load_manifest(manifest)
+        with Store(_db_path(db)) as store:
+            report = import_transcripts(paths, store, meta, force=force)
+    except (InputError, FileNotFoundError) as exc:
+        raise _fail(str(exc)) from exc
+    _print_report(report, "imported")
+    if report.failed:
+        raise typer.Exit(EXIT_CALLS_FAILED)
+
+
+@app.command()
+def show(
+    call_id: Annotated[str, typer.Argument(help="The call to show.")],
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the call as JSON.")] = False,
+) -> None:
+    """Show a stored call: its turns by speaker, and its rubric verdicts with evidence."""
+    path = _db_path(db)
+    if not path.exists():
+        raise _fail(f"{path}: no such database. Fix: run `qa-pipeline run` first, or pass --db.")
+    with Store(path, read_only=True) as store:
+        detail = store.detail(call_id)
+    if detail is None:
+        raise _fail(f"{path}: no call {call_id!r}. Fix: check the id with `qa-pipeline run`'s summary.")
+    doc = call_document(detail)
+    if as_json:
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    else:
+        _out.print(render_text(doc))
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=_err,
+        transient=True,
+        disable=not _err.is_terminal,
+    )
+
+
+def _print_report(report: BatchReport, verb: str) -> None:
+    done = sum(report.count(s) for s in (Status.SCORED, Status.TRANSCRIBED))
+    _out.print(
+        f"{report.found} found, {done} {verb}, {len(report.skipped)} skipped, "
+        f"{report.count(Status.NEEDS_DIARISATION)} need diarisation, {len(report.failed)} failed"
+    )
+    for call_id, reason in report.skipped.items():
+        _out.print(f"  skipped {call_id}: {reason}")
+    for call_id, error in report.failed.items():
+        _out.print(f"  [red]failed[/red] {call_id}: {error}")

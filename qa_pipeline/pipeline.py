@@ -1,0 +1,259 @@
+"""One call from file to stored outcome, and the plain batch loop over many calls.
+
+The stages are: discover -> decode -> transcribe -> turns -> score -> store. Each call is
+processed on its own; its failure is recorded on it and the batch goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from qa_pipeline import audio
+from qa_pipeline.audio import AudioOptions
+from qa_pipeline.errors import CallError
+from qa_pipeline.importer import read_transcript
+from qa_pipeline.manifest import Manifest
+from qa_pipeline.records import (
+    CallMeta,
+    CallOutcome,
+    CallScore,
+    CallSource,
+    Layout,
+    Speaker,
+    Status,
+    Transcript,
+)
+from qa_pipeline.store import Store
+from qa_pipeline.transcribe import Transcriber, TranscribeOptions
+from qa_pipeline.turns import TurnOptions, build_turns
+
+__all__ = [
+    "BatchReport",
+    "PipelineOptions",
+    "Scorer",
+    "discover",
+    "import_transcripts",
+    "process_audio",
+    "run_batch",
+]
+
+Scorer = Callable[[Transcript], tuple[CallScore, ...]]
+"""Scores a transcript against the configured rubrics (see qa_pipeline.scoring)."""
+
+ProgressHook = Callable[[int, int, str], None]
+"""Called once per call with (calls done, calls found, "call_id: what happened")."""
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """Options for every stage of one run; stored per call as JSON by the stages that use them."""
+
+    audio: AudioOptions = AudioOptions()
+    transcribe: TranscribeOptions = TranscribeOptions()
+    turns: TurnOptions = TurnOptions()
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    """What a batch did, call by call."""
+
+    found: int = 0
+    stored: dict[str, Status] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for s in self.stored.values() if s is status)
+
+
+def discover(paths: Iterable[Path], suffixes: frozenset[str] = audio.AUDIO_SUFFIXES) -> list[Path]:
+    """Files to process: folders are searched recursively for ``suffixes``; files named
+    directly are always taken, so a mistyped one fails loudly instead of being ignored.
+
+    Raises:
+        FileNotFoundError: a path that does not exist.
+    """
+    found: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            found.update(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes
+            )
+        elif path.exists():
+            found.add(path)
+        else:
+            raise FileNotFoundError(f"{path}: no such file or folder")
+    return sorted(found)
+
+
+def process_audio(
+    path: Path,
+    meta: CallMeta,
+    sha256: str,
+    transcriber: Transcriber,
+    options: PipelineOptions = PipelineOptions(),
+    scorer: Scorer | None = None,
+) -> CallOutcome:
+    """Decodes, transcribes, splits into turns and scores one recording.
+
+    Never raises for a bad call: the error is returned on the outcome, with status failed.
+    """
+    source = CallSource(path=path, sha256=sha256, kind="audio")
+    try:
+        decoded = audio.decode(path, options.audio)
+    except CallError as exc:
+        return _failed(source, meta, exc)
+    source = replace(
+        source,
+        channel_count=decoded.channel_count,
+        source_sample_rate_hz=decoded.source_sample_rate_hz,
+    )
+    layout = meta.layout or (Layout.AGENT_ON_0 if decoded.channel_count == 2 else Layout.MONO)
+    if layout is not Layout.MONO and decoded.channel_count != 2:
+        error = CallError(
+            "layout_mismatch",
+            path,
+            f"the manifest puts the agent on channel {layout.agent_channel}, but the recording "
+            "has one channel.",
+            "set agent_channel to mono for this call in the manifest.",
+        )
+        return _failed(source, meta, error)
+    if layout is Layout.MONO:
+        # Mono calls need speaker diarisation to tell agent from customer.
+        return CallOutcome(
+            source, meta, Status.NEEDS_DIARISATION, layout, duration_s=decoded.duration_s
+        )
+    agent_channel = layout.agent_channel
+    words = []
+    for channel, samples in enumerate(decoded.channels):
+        speaker = Speaker.AGENT if channel == agent_channel else Speaker.CUSTOMER
+        words.extend(transcriber.words(samples, speaker))
+    if not words:
+        error = CallError(
+            "no_speech",
+            path,
+            "no speech was recognised on either channel.",
+            "check that the file is a call recording and that its levels are not too low.",
+        )
+        return _failed(source, meta, error, decoded.duration_s)
+    transcript = Transcript(
+        meta=meta,
+        duration_s=decoded.duration_s,
+        words=tuple(words),
+        turns=build_turns(words, options.turns),
+        engine=transcriber.engine,
+        options_json=transcriber.options.to_json(),
+    )
+    return _finish(source, transcript, layout, scorer)
+
+
+def run_batch(
+    paths: Sequence[Path],
+    store: Store,
+    manifest: Manifest = Manifest(),
+    options: PipelineOptions = PipelineOptions(),
+    scorer: Scorer | None = None,
+    transcriber: Transcriber | None = None,
+    progress: ProgressHook | None = None,
+) -> BatchReport:
+    """Processes audio files one by one and stores each call in its own transaction.
+
+    Calls already stored from the same bytes are skipped unless ``options.force``.
+    """
+    files = discover(paths)
+    transcriber = transcriber or Transcriber(options.transcribe)
+    report = BatchReport(found=len(files))
+    for done, path in enumerate(files, start=1):
+        meta = manifest.meta_for(path)
+        sha256 = audio.file_sha256(path) if path.is_file() else "0" * 64
+        reason = _skip_reason(store, meta.call_id, sha256, options.force)
+        if reason:
+            report.skipped[meta.call_id] = reason
+        else:
+            outcome = process_audio(path, meta, sha256, transcriber, options, scorer)
+            _record(store, outcome, report)
+        if progress:
+            progress(done, len(files), f"{meta.call_id}: {report.stored.get(meta.call_id, 'skipped')}")
+    return report
+
+
+def import_transcripts(
+    paths: Sequence[Path],
+    store: Store,
+    manifest: Manifest = Manifest(),
+    scorer: Scorer | None = None,
+    force: bool = False,
+    progress: ProgressHook | None = None,
+) -> BatchReport:
+    """Stores transcripts made elsewhere (JSON, see qa_pipeline.importer) like transcribed calls."""
+    files = discover(paths, suffixes=frozenset({".json"}))
+    report = BatchReport(found=len(files))
+    for done, path in enumerate(files, start=1):
+        if progress:
+            progress(done - 1, len(files), path.name)
+        try:
+            source, transcript = read_transcript(path)
+        except CallError as exc:
+            # Without a readable call_id the file name is the best key for the failure.
+            source = CallSource(path=path, sha256=_sha_or_zero(path), kind="import")
+            _record(store, _failed(source, CallMeta(call_id=path.stem), exc), report)
+            continue
+        transcript = replace(transcript, meta=manifest.with_defaults(transcript.meta))
+        reason = _skip_reason(store, transcript.meta.call_id, source.sha256, force)
+        if reason:
+            report.skipped[transcript.meta.call_id] = reason
+        else:
+            _record(store, _finish(source, transcript, None, scorer), report)
+    return report
+
+
+def _finish(
+    source: CallSource, transcript: Transcript, layout: Layout | None, scorer: Scorer | None
+) -> CallOutcome:
+    scores = scorer(transcript) if scorer else ()
+    status = Status.SCORED if scores else Status.TRANSCRIBED
+    return CallOutcome(
+        source, transcript.meta, status, layout, transcript.duration_s, transcript, scores=scores
+    )
+
+
+def _skip_reason(store: Store, call_id: str, sha256: str, force: bool) -> str | None:
+    if force:
+        return None
+    state = store.state(call_id)
+    if state is not None and state.done and state.sha256 == sha256:
+        return "unchanged since it was last processed"
+    twin = store.duplicate_of(call_id, sha256)
+    if twin is not None:
+        return f"same content as call {twin}, already stored"
+    return None
+
+
+def _record(store: Store, outcome: CallOutcome, report: BatchReport) -> None:
+    store.save(outcome)
+    report.stored[outcome.meta.call_id] = outcome.status
+    if outcome.error:
+        report.failed[outcome.meta.call_id] = outcome.error
+
+
+def _failed(
+    source: CallSource, meta: CallMeta, error: CallError, duration_s: float | None = None
+) -> CallOutcome:
+    return CallOutcome(
+        source,
+        meta,
+        Status.FAILED,
+        duration_s=duration_s,
+        error_code=error.code,
+        error=str(error),
+    )
+
+
+def _sha_or_zero(path: Path) -> str:
+    try:
+        return audio.file_sha256(path)
+    except OSError:
+        return "0" * 64

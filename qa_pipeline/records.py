@@ -1,0 +1,224 @@
+"""Typed records passed between the pipeline's stages.
+
+Every stage takes and returns these frozen records; none of them is mutated after creation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+import numpy as np
+
+
+class Speaker(StrEnum):
+    """Who spoke a word or a turn."""
+
+    AGENT = "agent"
+    CUSTOMER = "customer"
+
+
+class Layout(StrEnum):
+    """How a recording's channels map to speakers."""
+
+    AGENT_ON_0 = "agent_0"
+    AGENT_ON_1 = "agent_1"
+    MONO = "mono"
+
+    @property
+    def agent_channel(self) -> int | None:
+        """The channel index that carries the agent, or None for a mixed recording."""
+        return {Layout.AGENT_ON_0: 0, Layout.AGENT_ON_1: 1}.get(self)
+
+
+class Status(StrEnum):
+    """Where a call stands; mirrors the CHECK on calls.status in sql/schema.sql."""
+
+    SCORED = "scored"
+    TRANSCRIBED = "transcribed"
+    NEEDS_DIARISATION = "needs_diarisation"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class CallMeta:
+    """What is known about a call before its audio is heard (from the manifest or the file name).
+
+    Attributes:
+        layout: None lets the recording decide: stereo means agent on channel 0, one channel
+            means mono.
+    """
+
+    call_id: str
+    agent_id: str | None = None
+    agent_name: str | None = None
+    team: str | None = None
+    queue: str | None = None
+    started_at: datetime | None = None
+    layout: Layout | None = None
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    """A recording decoded to 16 kHz float32, one array per channel (one array when mono)."""
+
+    path: Path
+    source_sample_rate_hz: int
+    duration_s: float
+    channels: tuple[np.ndarray, ...]
+
+    @property
+    def channel_count(self) -> int:
+        return len(self.channels)
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its timing, confidence and speaker."""
+
+    start_s: float
+    end_s: float
+    text: str
+    probability: float
+    speaker: Speaker
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A run of one speaker's words with no long pause inside it.
+
+    Turns of different speakers may overlap in time: that is an interruption or a backchannel,
+    and the rubrics need to see it.
+    """
+
+    index: int
+    speaker: Speaker
+    start_s: float
+    end_s: float
+    text: str
+    mean_probability: float
+    words: tuple[Word, ...] = field(default=(), repr=False)
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A call's words and turns, plus how they were produced."""
+
+    meta: CallMeta
+    duration_s: float
+    words: tuple[Word, ...]
+    turns: tuple[Turn, ...]
+    engine: str
+    options_json: str
+
+
+@dataclass(frozen=True)
+class CallSource:
+    """Where a call came from: an audio file or an imported transcript."""
+
+    path: Path
+    sha256: str
+    kind: str  # "audio" or "import"
+    channel_count: int | None = None
+    source_sample_rate_hz: int | None = None
+
+
+class Verdict(StrEnum):
+    """A rubric item's outcome on one call."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    NA = "na"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The words (or the silence) that earned or cost a point."""
+
+    turn_index: int | None
+    speaker: Speaker | None
+    start_s: float
+    end_s: float
+    text: str
+    detector: str
+
+
+@dataclass(frozen=True)
+class TurnMatch:
+    """One detector of one item matching inside one turn, whether or not it decided a verdict."""
+
+    turn_index: int
+    item_id: str
+    detector: str
+    start_s: float
+    end_s: float
+    matched_text: str
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """A rubric item's verdict on a call, with the points, confidence and evidence behind it."""
+
+    item_id: str
+    verdict: Verdict
+    points: float
+    max_points: float
+    confidence: float
+    critical: bool
+    reason: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class RubricRef:
+    """Which rubric, exactly, produced a score: id, version and content hash."""
+
+    rubric_id: str
+    version: str
+    title: str
+    sha256: str
+    source_text: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class CallScore:
+    """A call scored against one rubric.
+
+    Attributes:
+        score: 0-100, or None when no item applied.
+        band: the rubric's band for the score (``pass``, ``coach``, ``flag`` ...).
+    """
+
+    rubric: RubricRef
+    score: float | None
+    band: str | None
+    points_earned: float
+    points_possible: float
+    critical_failed: bool
+    items: tuple[ItemResult, ...]
+    matches: tuple[TurnMatch, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallOutcome:
+    """Everything the store keeps about one processed call, written in one transaction.
+
+    Attributes:
+        scores: one entry per rubric the call was scored against (empty when not scored).
+    """
+
+    source: CallSource
+    meta: CallMeta
+    status: Status
+    layout: Layout | None = None
+    duration_s: float | None = None
+    transcript: Transcript | None = None
+    error_code: str | None = None
+    error: str | None = None
+    scores: tuple[CallScore, ...] = ()

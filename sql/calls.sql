@@ -1,0 +1,71 @@
+-- Named queries for writing and reading calls, turns and words.
+-- Each block starts with `-- name: NAME`; statements in one block run in order with the same
+-- parameters.
+
+-- name: call_state
+select call_id, content_sha256, status
+from calls
+where call_id = $call_id;
+
+-- name: done_call_with_sha
+-- Another call already stored from the same bytes: the same recording under a second name.
+select call_id
+from calls
+where content_sha256 = $sha256
+  and status <> 'failed'
+  and call_id <> $call_id
+limit 1;
+
+-- name: delete_call
+delete from turn_matches where call_id = $call_id;
+delete from evidence where call_id = $call_id;
+delete from item_results where call_id = $call_id;
+delete from call_scores where call_id = $call_id;
+delete from words where call_id = $call_id;
+delete from turns where call_id = $call_id;
+delete from calls where call_id = $call_id;
+
+-- name: insert_call
+insert into calls by name
+select * from new_call;
+
+-- name: insert_turns
+insert into turns by name
+select * from new_turns;
+
+-- name: insert_words
+insert into words by name
+select * from new_words;
+
+-- name: call_row
+select *
+from calls
+where call_id = $call_id;
+
+-- name: call_turns
+select turn_index, speaker, start_s, end_s, text, mean_probability, word_count
+from turns
+where call_id = $call_id
+order by turn_index;
+
+-- name: call_words
+select word_index, turn_index, speaker, start_s, end_s, word, probability
+from words
+where call_id = $call_id
+order by word_index;
+
+-- name: stored_transcripts
+-- Every call with turns, for rescoring without audio.
+select call_id
+from calls
+where status in ('scored', 'transcribed')
+order by call_id;
+
+-- name: status_counts
+select status, count(*) as calls
+from calls
+group by status
+order by status;
+
+-- name: mark_scored
+update calls set status = 'scored' where call_id = $call_id;
