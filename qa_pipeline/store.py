@@ -154,11 +154,11 @@ class Store:
             self._con.execute(sql, params)
 
     def _insert(self, query: str, view: str, frame: pl.DataFrame) -> None:
+        # On failure the view stays registered until the next register() of the same name
+        # replaces it: an aborted transaction refuses even an unregister.
         self._con.register(view, frame)
-        try:
-            self._run(query)
-        finally:
-            self._con.unregister(view)
+        self._run(query)
+        self._con.unregister(view)
 
     def save_scores(self, call_id: str, scores: tuple[CallScore, ...]) -> None:
         """Replaces a stored call's results for these rubrics (rescoring), in one transaction.

@@ -3,7 +3,7 @@
 Each script in samples/scripts/ is a call: header lines `# key: value` (call_id, agent_id,
 agent_name, team, queue, started_at, agent_voice, customer_voice), then one line per utterance:
 
-    agent: Thank you for calling Northwind Bank ...
+    agent: Thank you for calling Harbor Bank ...
     customer -1.5: starts 1.5 s before the previous line ends (an interruption)
     agent +3: starts 3 s after the previous line ends
     silence 25          (nobody speaks for 25 s: a hold)
