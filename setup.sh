@@ -5,18 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-apt_packages=(python3 python3-venv python3-dev flite)
+# flite regenerates the sample calls; a machine with its own Python 3.11 (pyenv, a container
+# image) needs no system Python.
+apt_packages=(flite)
+command -v python3.11 >/dev/null 2>&1 || apt_packages+=(python3 python3-venv python3-dev)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
-# A machine with its own Python 3.11 (pyenv, a container image) needs no system Python.
-if command -v python3.11 >/dev/null 2>&1; then
-  missing=("${missing[@]/python3}")
-  missing=("${missing[@]/python3-venv}")
-  missing=("${missing[@]/python3-dev}")
-  read -r -a missing <<<"${missing[*]}"
-fi
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
