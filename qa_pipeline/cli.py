@@ -15,8 +15,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from qa_pipeline.audio import AudioOptions
 from qa_pipeline.errors import InputError
 from qa_pipeline.manifest import load_manifest
-from qa_pipeline.pipeline import BatchReport, PipelineOptions, import_transcripts, run_batch
+from qa_pipeline.pipeline import (
+    BatchReport,
+    PipelineOptions,
+    import_transcripts,
+    rescore,
+    run_batch,
+)
 from qa_pipeline.records import Status
+from qa_pipeline.rubric import default_rubric_path, load_rubric
+from qa_pipeline.scoring import RubricScorer
 from qa_pipeline.show import call_document, render_text
 from qa_pipeline.store import Store
 from qa_pipeline.transcribe import TranscribeOptions
@@ -42,6 +50,10 @@ DbOption = Annotated[
 ManifestOption = Annotated[
     Path | None, typer.Option("--manifest", help="CSV or JSON-lines call metadata.")
 ]
+RubricOption = Annotated[
+    Path | None,
+    typer.Option("--rubric", help="Rubric YAML. Default: rubrics/default.yaml."),
+]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Reprocess calls even when their content is unchanged.")
 ]
@@ -49,6 +61,14 @@ ForceOption = Annotated[
 
 def _db_path(db: Path | None) -> Path:
     return db or Path(os.environ.get("QA_PIPELINE_DB", "qa.duckdb"))
+
+
+def _scorer(rubric: Path | None) -> RubricScorer:
+    """The rubric, validated before any call is touched: a bad rubric never scores."""
+    try:
+        return RubricScorer(load_rubric(rubric))
+    except InputError as exc:
+        raise _fail(str(exc)) from exc
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -61,6 +81,7 @@ def run(
     paths: Annotated[list[Path], typer.Argument(help="Audio files or folders of them.")],
     db: DbOption = None,
     manifest: ManifestOption = None,
+    rubric: RubricOption = None,
     force: ForceOption = False,
     model: Annotated[
         str, typer.Option(help="tiny.en (bundled), a CTranslate2 model folder, or a hub name.")
@@ -76,6 +97,7 @@ def run(
         transcribe=TranscribeOptions(model=model, beam_size=beam_size),
         force=force,
     )
+    scorer = _scorer(rubric)
     try:
         meta = load_manifest(manifest)
     except InputError as exc:
@@ -88,6 +110,7 @@ def run(
                 store,
                 meta,
                 options,
+                scorer,
                 progress=lambda done, total, what: progress.update(
                     task, completed=done, total=total, description=what
                 ),
@@ -104,18 +127,55 @@ def import_(
     paths: Annotated[list[Path], typer.Argument(help="Transcript JSON files or folders of them.")],
     db: DbOption = None,
     manifest: ManifestOption = None,
+    rubric: RubricOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Store transcripts made elsewhere (JSON; format in the README) like transcribed calls."""
+    """Store and score transcripts made elsewhere (JSON; format in the README)."""
+    scorer = _scorer(rubric)
     try:
         meta = load_manifest(manifest)
         with Store(_db_path(db)) as store:
-            report = import_transcripts(paths, store, meta, force=force)
+            report = import_transcripts(paths, store, meta, scorer, force=force)
     except (InputError, FileNotFoundError) as exc:
         raise _fail(str(exc)) from exc
     _print_report(report, "imported")
     if report.failed:
         raise typer.Exit(EXIT_CALLS_FAILED)
+
+
+@app.command("rescore")
+def rescore_(db: DbOption = None, rubric: RubricOption = None) -> None:
+    """Score stored calls again from their stored transcripts (after a rubric change).
+
+    Results from other rubric versions stay queryable; this rubric's results are replaced.
+    """
+    scorer = _scorer(rubric)
+    path = _db_path(db)
+    if not path.exists():
+        raise _fail(f"{path}: no such database. Fix: run `qa-pipeline run` first, or pass --db.")
+    with Store(path) as store:
+        report = rescore(store, scorer)
+    r = scorer.rubric
+    _out.print(f"{len(report.stored)} calls rescored with rubric {r.id} v{r.version} "
+               f"({r.sha256[:12]}), {len(report.skipped)} skipped")
+
+
+rubric_app = typer.Typer(help="Rubric tools.", no_args_is_help=True)
+app.add_typer(rubric_app, name="rubric")
+
+
+@rubric_app.command("check")
+def rubric_check(
+    file: Annotated[Path, typer.Argument(help="Rubric YAML to validate.")] = default_rubric_path(),
+) -> None:
+    """Validate a rubric: schema, detectors, ids, weights, regular expressions."""
+    try:
+        loaded = load_rubric(file)
+    except InputError as exc:
+        raise _fail(str(exc), code=1) from exc
+    weight = sum(i.weight for i in loaded.items)
+    _out.print(f"{file}: rubric {loaded.id} v{loaded.version} is valid: {len(loaded.items)} items, "
+               f"total weight {weight:g}, sha256 {loaded.sha256[:12]}")
 
 
 @app.command()

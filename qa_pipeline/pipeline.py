@@ -36,6 +36,7 @@ __all__ = [
     "discover",
     "import_transcripts",
     "process_audio",
+    "rescore",
     "run_batch",
 ]
 
@@ -207,6 +208,27 @@ def import_transcripts(
             report.skipped[transcript.meta.call_id] = reason
         else:
             _record(store, _finish(source, transcript, None, scorer), report)
+    return report
+
+
+def rescore(
+    store: Store, scorer: Scorer, progress: ProgressHook | None = None
+) -> BatchReport:
+    """Scores every stored transcript again (no audio needed), one transaction per call.
+
+    Results for other rubric versions stay in the store; results for this rubric are replaced.
+    """
+    call_ids = store.stored_call_ids()
+    report = BatchReport(found=len(call_ids))
+    for done, call_id in enumerate(call_ids, start=1):
+        transcript = store.transcript(call_id)
+        if transcript is None or not transcript.turns:
+            report.skipped[call_id] = "no stored turns"
+            continue
+        store.save_scores(call_id, scorer(transcript))
+        report.stored[call_id] = Status.SCORED
+        if progress:
+            progress(done, len(call_ids), call_id)
     return report
 
 

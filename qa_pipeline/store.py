@@ -18,7 +18,16 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from qa_pipeline.records import CallOutcome, CallScore, Status
+from qa_pipeline.records import (
+    CallMeta,
+    CallOutcome,
+    CallScore,
+    Speaker,
+    Status,
+    Transcript,
+    Turn,
+    Word,
+)
 from qa_pipeline.resources import data_dir
 
 __all__ = ["CallDetail", "StoredState", "Store", "named_queries"]
@@ -183,6 +192,33 @@ class Store:
         for query, (view, frame) in frames.items():
             if frame.height:
                 self._insert(query, view, frame)
+
+    def transcript(self, call_id: str) -> Transcript | None:
+        """A stored call's transcript rebuilt from its turns and words (for rescoring)."""
+        call = self.query("call_row", call_id=call_id)
+        if call.is_empty():
+            return None
+        row = call.row(0, named=True)
+        words_by_turn: dict[int, list[Word]] = {}
+        for w in self.query("call_words", call_id=call_id).iter_rows(named=True):
+            words_by_turn.setdefault(w["turn_index"], []).append(
+                Word(w["start_s"], w["end_s"], w["word"], w["probability"], Speaker(w["speaker"]))
+            )
+        turns = tuple(
+            Turn(t["turn_index"], Speaker(t["speaker"]), t["start_s"], t["end_s"], t["text"],
+                 t["mean_probability"], tuple(words_by_turn.get(t["turn_index"], ())))
+            for t in self.query("call_turns", call_id=call_id).iter_rows(named=True)
+        )
+        meta = CallMeta(
+            call_id=row["call_id"], agent_id=row["agent_id"], agent_name=row["agent_name"],
+            team=row["team"], queue=row["queue"], started_at=row["started_at"],
+        )
+        return Transcript(meta, row["duration_s"] or 0.0, tuple(w for t in turns for w in t.words),
+                          turns, row["engine"] or "", row["options_json"] or "{}")
+
+    def stored_call_ids(self) -> list[str]:
+        """Calls that have a transcript (scored or transcribed)."""
+        return self.query("stored_transcripts")["call_id"].to_list()
 
     def detail(self, call_id: str) -> CallDetail | None:
         """Everything a reviewer sees for one call, or None if it is not stored."""
