@@ -1,0 +1,125 @@
+"""The rubric engine on transcripts: labelled accuracy, score rules, evidence, rescoring."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.rubric_accuracy import labelled_verdicts
+from qa_pipeline.calibration import agreement
+from qa_pipeline.importer import read_transcript
+from qa_pipeline.pipeline import import_transcripts, rescore
+from qa_pipeline.records import Verdict
+from qa_pipeline.rubric import load_rubric
+from qa_pipeline.scoring import RubricScorer
+from qa_pipeline.store import Store
+from tests.conftest import SAMPLES
+
+LABELLED = Path(__file__).parent / "labelled"
+
+
+def test_labelled_set_is_built_from_its_source(tmp_path: Path) -> None:
+    """The committed JSON matches calls_*.txt, so the labels cannot drift from the text."""
+    from tests.labelled.build import parse
+
+    calls = [c for src in sorted(LABELLED.glob("calls_*.txt")) for c in parse(src)]
+    assert len(calls) >= 60
+    for call_id, _, segments in calls:
+        doc = json.loads((LABELLED / "json" / f"{call_id}.json").read_text())
+        assert doc["segments"] == segments
+
+
+def test_every_item_agrees_with_the_labels() -> None:
+    expected, predicted = labelled_verdicts()
+    table = agreement(expected, predicted)
+    assert table.height == 5
+    for row in table.iter_rows(named=True):
+        assert row["accuracy"] >= 0.95, row
+
+
+def test_scores_follow_the_rules() -> None:
+    scorer = RubricScorer(load_rubric())
+    for path in sorted((LABELLED / "json").glob("*.json")):
+        _, transcript = read_transcript(path)
+        score = scorer.score(transcript)
+        applicable = [i for i in score.items if i.verdict is not Verdict.NA]
+        assert score.points_possible == sum(i.max_points for i in applicable)
+        assert score.points_earned == sum(i.points for i in score.items)
+        assert score.score == pytest.approx(100 * score.points_earned / score.points_possible)
+        assert 0 <= score.score <= 100
+        turns = {t.index: t for t in transcript.turns}
+        for item in score.items:
+            assert 0 <= item.confidence <= 1
+            assert (item.points == item.max_points) == (item.verdict is Verdict.PASS)
+            if item.verdict is Verdict.PASS:
+                assert item.evidence, item
+            for e in item.evidence:
+                if e.turn_index is not None:
+                    turn = turns[e.turn_index]
+                    assert turn.start_s - 1e-6 <= e.start_s <= e.end_s <= turn.end_s + 1e-6
+                    assert e.text.lower() in turn.text.lower()
+
+
+def test_a_critical_fail_zeroes_the_call(tmp_path: Path) -> None:
+    critical = load_rubric().source_text.replace("    weight: 15\n", "    weight: 15\n    critical: true\n", 1)
+    path = tmp_path / "critical.yaml"
+    path.write_text(critical)
+    _, transcript = read_transcript(LABELLED / "json" / "L002.json")  # no name in the greeting
+    plain = RubricScorer(load_rubric()).score(transcript)
+    strict = RubricScorer(load_rubric(path)).score(transcript)
+    assert plain.score and plain.score > 0 and not plain.critical_failed
+    assert strict.critical_failed and strict.score == 0 and strict.band == "flag"
+
+
+def test_hollow_and_clarifying_sorry_are_not_apologies() -> None:
+    scorer = RubricScorer(load_rubric())
+    for call_id in ("L005", "L006", "L021", "L030", "L037", "L048", "L055"):
+        _, transcript = read_transcript(LABELLED / "json" / f"{call_id}.json")
+        apology = next(i for i in scorer.score(transcript).items if i.item_id == "apology")
+        assert apology.verdict is Verdict.FAIL, call_id
+
+
+def test_rescore_keeps_old_rubric_versions(tmp_path: Path) -> None:
+    db = tmp_path / "qa.duckdb"
+    with Store(db) as store:
+        import_transcripts([SAMPLES / "truth"], store, scorer=RubricScorer(load_rubric()))
+    stricter = load_rubric().source_text.replace('version: "1.0"', 'version: "1.1"')
+    path = tmp_path / "v11.yaml"
+    path.write_text(stricter.replace("min_score: 85", "min_score: 99.5"))
+    with Store(db) as store:
+        report = rescore(store, RubricScorer(load_rubric(path)))
+        versions = store._con.execute(
+            "select rubric_version, count(*), count(distinct band) from call_scores group by 1 order by 1"
+        ).fetchall()
+        latest = store.detail("call_01_good_billing")
+    assert len(report.stored) == 6
+    assert [v[:2] for v in versions] == [("1.0", 6), ("1.1", 6)]
+    assert latest is not None and latest.score["rubric_version"] == "1.1"
+
+
+def test_show_json_has_the_documented_shape(tmp_path: Path) -> None:
+    db = tmp_path / "qa.duckdb"
+    with Store(db) as store:
+        import_transcripts([SAMPLES / "truth"], store, scorer=RubricScorer(load_rubric()))
+    shown = subprocess.run(
+        [sys.executable, "-m", "qa_pipeline", "show", "call_05_upset_customer", "--json",
+         "--db", str(db)], capture_output=True, text=True, check=True,
+    )
+    doc = json.loads(shown.stdout)
+    assert {"call_id", "score", "band", "rubric", "items", "turns"} <= set(doc)
+    assert doc["rubric"]["id"] == "default" and len(doc["rubric"]["sha256"]) == 64
+    items = {i["item_id"]: i for i in doc["items"]}
+    assert list(items) == ["greeting", "active_listening", "hold_etiquette", "apology", "closing"]
+    assert items["greeting"]["verdict"] == "pass"
+    assert items["apology"]["verdict"] == "fail"
+    assert items["hold_etiquette"]["verdict"] == "na"
+    # Two interruptions: the evidence points at the agent turns that cut in.
+    interrupting = [e for e in items["active_listening"]["evidence"] if "overlaps" in e["detector"]]
+    assert len(interrupting) == 2
+    for e in items["greeting"]["evidence"]:
+        assert {"turn", "start", "end", "text"} <= set(e) and e["start"] < 20
+    assert doc["score"] == pytest.approx(100 * 15 / 80)
