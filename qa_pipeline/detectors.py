@@ -52,11 +52,17 @@ def _inflected(word: str) -> str:
 
 
 @cache
-def phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """A phrase as a regex: whole words, any punctuation or spacing between them, inflections."""
-    words = _normalise(phrase).split()
-    body = r"[^\w']+".join(_inflected(w) for w in words)
-    return re.compile(rf"(?<![\w']){body}(?![\w'])")
+def phrase_pattern(*phrases: str) -> re.Pattern[str]:
+    """Phrases as one regex: whole words, any punctuation or spacing between them, inflections.
+
+    The longest phrase is tried first at each position, so "thank you for calling" wins over
+    "thank you"; one pass over the text serves the whole list.
+    """
+    bodies = [
+        r"[^\w']+".join(_inflected(w) for w in _normalise(phrase).split())
+        for phrase in sorted(phrases, key=len, reverse=True)
+    ]
+    return re.compile(rf"(?<![\w'])(?:{'|'.join(bodies)})(?![\w'])")
 
 
 class SemanticModel:
@@ -120,7 +126,7 @@ class TextDetector:
         self.exclude = [re.compile(p) for p in exclude]
         self.min_similarity = min_similarity
         if kind == "phrases":
-            self.patterns = [phrase_pattern(v) for v in values]
+            self.patterns = [phrase_pattern(*values)]
         elif kind == "regex":
             self.patterns = [re.compile(v) for v in values]
         else:
