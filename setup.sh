@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up qa-pipeline on a fresh Debian/Ubuntu machine: system packages, a virtualenv in .venv,
 # and the package with its test tools. Safe to run again.
-#   bash setup.sh            core install (no torch)
+# The core needs no torch; the semantic extra (similar_to detectors) does, so torch's CPU
+# build is pinned and installed first.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -27,5 +28,6 @@ python=$(command -v python3.11 || command -v python3)
 }
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
+.venv/bin/python -m pip install -q torch==2.13.0
+.venv/bin/python -m pip install -q -e '.[test,semantic]'
 echo "qa-pipeline is installed in .venv: .venv/bin/qa-pipeline --help"

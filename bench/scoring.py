@@ -3,8 +3,9 @@
     python bench/scoring.py [--calls 2000]
 
 Imports the labelled transcripts into a fresh store (repeated to --calls calls), then times on
-one core: loading every stored transcript (the baseline), and loading plus scoring with the
-default rubric (phrase, regex and timing detectors). Prints calls per second and the ratio.
+one core: loading every stored transcript (the baseline), scoring with the default rubric
+(phrase, regex and timing detectors), and scoring with rubrics/semantic_example.yaml (the same
+plus a similar_to detector; needs the semantic extra). Prints calls per second and ratios.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from qa_pipeline.scoring import RubricScorer
 from qa_pipeline.store import Store
 
 LABELLED = Path(__file__).resolve().parents[1] / "tests" / "labelled" / "json"
+RUBRICS = Path(__file__).resolve().parents[1] / "rubrics"
 
 
 def main() -> None:
@@ -30,6 +32,7 @@ def main() -> None:
     args = parser.parse_args()
     sources = [read_transcript(p) for p in sorted(LABELLED.glob("*.json"))]
     scorer = RubricScorer(load_rubric())
+    semantic = RubricScorer(load_rubric(RUBRICS / "semantic_example.yaml"))
     with tempfile.TemporaryDirectory() as tmp:
         with Store(Path(tmp) / "bench.duckdb") as store:
             for n in range(args.calls):
@@ -44,12 +47,18 @@ def main() -> None:
             for transcript in transcripts:
                 scorer.score(transcript)
             score_s = time.perf_counter() - start
+            start = time.perf_counter()
+            for transcript in transcripts:
+                semantic.score(transcript)
+            semantic_s = time.perf_counter() - start
     n = len(ids)
     print(f"calls: {n} (labelled transcripts, repeated), one core")
     print(f"load from DuckDB:          {n / load_s:8.0f} calls/s")
     print(f"score (phrase/regex/timing): {n / score_s:8.0f} calls/s")
     print(f"load + score:              {n / (load_s + score_s):8.0f} calls/s")
     print(f"scoring time / load time:  {score_s / load_s:.3f}")
+    print(f"score with similar_to:     {n / semantic_s:8.0f} calls/s "
+          f"({semantic_s / score_s:.1f}x the phrase/timing time)")
 
 
 if __name__ == "__main__":

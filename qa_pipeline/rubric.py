@@ -3,7 +3,7 @@
 A rubric has an id, version, title, score bands and items. An item has a weight, may be
 critical (a fail zeroes the call), may apply only when a condition holds (otherwise N/A), and
 passes when its detector tree is satisfied. Detector trees combine leaves with ``all_of``,
-``any_of``, ``none_of`` and ``sequence``. See README "Writing a rubric" for the whole language.
+``any_of``, ``none_of`` and ``sequence``. See README, "Rubrics", for the whole language.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ _LEAF_KEYS = {
     "speaking_rate": {"min_wpm", "max_wpm"},
 }
 _ANCHORS = ("first_customer_turn", "applies", "hold")
-_FIX = "see README, 'Writing a rubric', for the fields each part takes."
+_FIX = "see README, 'Rubrics', for the fields each part takes."
 
 
 def default_rubric_path() -> Path:

