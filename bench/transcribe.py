@@ -27,22 +27,10 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 def direct(transcriber: Transcriber, path: Path) -> int:
     """faster-whisper alone: decode, transcribe each channel, count the words."""
-    o = transcriber.options
+    kwargs = transcriber.options.transcribe_kwargs()
     words = 0
     for channel in decode_audio(str(path), 16000, split_stereo=True):
-        segments, _ = transcriber.model.transcribe(
-            channel,
-            language=o.language,
-            beam_size=o.beam_size,
-            word_timestamps=True,
-            vad_filter=o.vad_filter,
-            vad_parameters={"min_silence_duration_ms": o.vad_min_silence_duration_ms},
-            condition_on_previous_text=o.condition_on_previous_text,
-            compression_ratio_threshold=o.compression_ratio_threshold,
-            log_prob_threshold=o.log_prob_threshold,
-            no_speech_threshold=o.no_speech_threshold,
-            hallucination_silence_threshold=o.hallucination_silence_threshold_s,
-        )
+        segments, _ = transcriber.model.transcribe(channel, **kwargs)
         words += sum(len(s.words or ()) for s in segments)
     return words
 

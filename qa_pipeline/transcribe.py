@@ -49,6 +49,21 @@ class TranscribeOptions:
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
 
+    def transcribe_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of WhisperModel.transcribe that these options set."""
+        return {
+            "language": self.language,
+            "beam_size": self.beam_size,
+            "word_timestamps": True,
+            "vad_filter": self.vad_filter,
+            "vad_parameters": {"min_silence_duration_ms": self.vad_min_silence_duration_ms},
+            "condition_on_previous_text": self.condition_on_previous_text,
+            "compression_ratio_threshold": self.compression_ratio_threshold,
+            "log_prob_threshold": self.log_prob_threshold,
+            "no_speech_threshold": self.no_speech_threshold,
+            "hallucination_silence_threshold": self.hallucination_silence_threshold_s,
+        }
+
 
 def resolve_model(name_or_path: str) -> str:
     """Maps a model option to what WhisperModel loads.
@@ -114,20 +129,7 @@ class Transcriber:
         Returns:
             Words in time order, with start/end in seconds from the start of the recording.
         """
-        o = self.options
-        segments, _info = self.model.transcribe(
-            samples,
-            language=o.language,
-            beam_size=o.beam_size,
-            word_timestamps=True,
-            vad_filter=o.vad_filter,
-            vad_parameters={"min_silence_duration_ms": o.vad_min_silence_duration_ms},
-            condition_on_previous_text=o.condition_on_previous_text,
-            compression_ratio_threshold=o.compression_ratio_threshold,
-            log_prob_threshold=o.log_prob_threshold,
-            no_speech_threshold=o.no_speech_threshold,
-            hallucination_silence_threshold=o.hallucination_silence_threshold_s,
-        )
+        segments, _info = self.model.transcribe(samples, **self.options.transcribe_kwargs())
         words: list[Word] = []
         for segment in segments:
             for w in segment.words or ():
