@@ -46,10 +46,6 @@ class Manifest:
         call_id = self.by_file.get(audio_path.name, audio_path.stem)
         return self.by_call_id.get(call_id, CallMeta(call_id=call_id))
 
-    def meta_for_call(self, call_id: str) -> CallMeta | None:
-        """The manifest's row for a call id, if it has one."""
-        return self.by_call_id.get(call_id)
-
     def with_defaults(self, meta: CallMeta) -> CallMeta:
         """Fills the gaps in ``meta`` (e.g. from an imported transcript) from the manifest."""
         row = self.by_call_id.get(meta.call_id)
