@@ -69,7 +69,9 @@ class RubricScorer:
     def __init__(self, rubric: Rubric, semantic: SemanticModel | None = None) -> None:
         self.rubric = rubric
         self._semantic = semantic
-        self._detectors: dict[str, TextDetector] = {}
+        # Keyed by node identity: two leaves may share an id and phrases yet differ in excludes.
+        # The rubric, held by self.rubric, keeps every node alive for the scorer's lifetime.
+        self._detectors: dict[int, TextDetector] = {}
         for item in rubric.items:
             for root in (item.applies_when, item.pass_when):
                 if root is not None:
@@ -77,7 +79,7 @@ class RubricScorer:
 
     def _compile(self, node: Node) -> None:
         if node.kind in TEXT_LEAVES:
-            self._detectors[node.id + repr(node.values)] = TextDetector(
+            self._detectors[id(node)] = TextDetector(
                 node.kind,
                 node.values,
                 node.exclude,
@@ -157,7 +159,7 @@ class RubricScorer:
         return _fact(call, node, scope, turns)
 
     def _text(self, item: Item, node: Node, turns: Sequence[Turn]) -> _Result:
-        detector = self._detectors[node.id + repr(node.values)]
+        detector = self._detectors[id(node)]
         evidence, matches = [], []
         for turn in turns:
             for m in detector.find(turn):

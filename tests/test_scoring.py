@@ -141,3 +141,28 @@ def test_semantic_detector_finds_paraphrases_offline(monkeypatch) -> None:
     assert offer.find(turn("Good morning. Is there anything I can do for you?"))
     assert not offer.find(turn("Your parcel was posted yesterday."))
     assert not offer.find(turn("The weather is lovely today."))
+
+
+def test_leaves_with_the_same_id_and_phrases_keep_their_own_excludes(tmp_path: Path) -> None:
+    """Two phrase leaves get the same default id here; only the second vetoes "inconvenience".
+
+    Under any_of the first leaf still matches a hollow "sorry"; under all_of the second fails it.
+    """
+    from qa_pipeline.records import CallMeta, Speaker, Transcript, Turn
+
+    def verdict(combinator: str, text: str) -> Verdict:
+        path = tmp_path / f"{combinator}.yaml"
+        path.write_text(
+            "id: twins\nversion: '1'\ntitle: Twins\nitems:\n"
+            f"  - id: apology\n    weight: 10\n    pass_when:\n      {combinator}:\n"
+            "        - {phrases: [sorry]}\n"
+            "        - {phrases: [sorry], exclude: [inconvenience]}\n"
+        )
+        turn = Turn(0, Speaker.AGENT, 0.0, 2.0, text, 1.0)
+        transcript = Transcript(CallMeta("c"), 2.0, (), (turn,), "test", "{}")
+        return RubricScorer(load_rubric(path)).score(transcript).items[0].verdict
+
+    hollow = "Sorry for any inconvenience."
+    assert verdict("any_of", hollow) is Verdict.PASS
+    assert verdict("all_of", hollow) is Verdict.FAIL
+    assert verdict("all_of", "I'm sorry your card is late.") is Verdict.PASS
