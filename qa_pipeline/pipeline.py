@@ -169,7 +169,7 @@ def run_batch(
     report = BatchReport(found=len(files))
     for done, path in enumerate(files, start=1):
         meta = manifest.meta_for(path)
-        sha256 = audio.file_sha256(path) if path.is_file() else "0" * 64
+        sha256 = _sha_or_zero(path)
         reason = _skip_reason(store, meta.call_id, sha256, options.force)
         if reason:
             report.skipped[meta.call_id] = reason
@@ -224,9 +224,9 @@ def rescore(
         transcript = store.transcript(call_id)
         if transcript is None or not transcript.turns:
             report.skipped[call_id] = "no stored turns"
-            continue
-        store.save_scores(call_id, scorer(transcript))
-        report.stored[call_id] = Status.SCORED
+        else:
+            store.save_scores(call_id, scorer(transcript))
+            report.stored[call_id] = Status.SCORED
         if progress:
             progress(done, len(call_ids), call_id)
     return report
@@ -275,6 +275,8 @@ def _failed(
 
 
 def _sha_or_zero(path: Path) -> str:
+    """The file's SHA-256, or zeros for a file that cannot be read (its failure is recorded
+    when the stage that opens it names the reason)."""
     try:
         return audio.file_sha256(path)
     except OSError:
