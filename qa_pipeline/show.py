@@ -136,13 +136,13 @@ def render_text(doc: dict[str, Any]) -> str:
                 marks.setdefault(e["turn"], []).append(item["item_id"])
     lines += ["", "[bold]Transcript[/bold]"]
     for t in doc["turns"]:
-        who = "AGENT   " if t["speaker"] == "agent" else "CUSTOMER"
+        speaker = "AGENT   " if t["speaker"] == "agent" else "CUSTOMER"
         text = escape(t["text"])
         tags = ""
         if t["turn"] in marks:
             text = f"[yellow]{text}[/yellow]"
             tags = "  [cyan]<" + ", ".join(sorted(set(marks[t["turn"]]))) + ">[/cyan]"
-        lines.append(f"{t['turn']:>3} {_clock(t['start'])} {who} {text}{tags}")
+        lines.append(f"{t['turn']:>3} {_clock(t['start'])} {speaker} {text}{tags}")
     return "\n".join(lines)
 
 
