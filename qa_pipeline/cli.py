@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from qa_pipeline.audio import AudioOptions
-from qa_pipeline.errors import InputError
+from qa_pipeline.diarise import Backend, DiariseOptions, check_available
+from qa_pipeline.diarise_pyannote import PIPELINE_ENV, PyannoteOptions
+from qa_pipeline.errors import ConfigError, InputError
 from qa_pipeline.manifest import load_manifest
 from qa_pipeline.pipeline import (
     BatchReport,
@@ -90,13 +92,45 @@ def run(
     max_duration_s: Annotated[
         float, typer.Option(help="Refuse recordings longer than this.")
     ] = AudioOptions.max_duration_s,
+    diarizer: Annotated[
+        Backend,
+        typer.Option(
+            help="auto: channels for stereo, pyannote when configured, else embedding."
+        ),
+    ] = Backend.AUTO,
+    pyannote_pipeline: Annotated[
+        str | None,
+        typer.Option(
+            envvar=PIPELINE_ENV,
+            help="pyannote pipeline: a local folder with config.yaml, or a hub name "
+            "(with HF_TOKEN set).",
+        ),
+    ] = None,
+    num_speakers: Annotated[
+        int, typer.Option(min=0, help="Speakers per mono call for pyannote; 0 to use min/max.")
+    ] = 2,
+    min_speakers: Annotated[int | None, typer.Option(min=1)] = None,
+    max_speakers: Annotated[int | None, typer.Option(min=1)] = None,
 ) -> None:
     """Transcribe, split into turns, score and store audio calls."""
     options = PipelineOptions(
         audio=AudioOptions(max_duration_s=max_duration_s),
         transcribe=TranscribeOptions(model=model, beam_size=beam_size),
+        diarise=DiariseOptions(
+            diarizer=diarizer,
+            pyannote=PyannoteOptions(
+                pipeline=pyannote_pipeline,
+                num_speakers=num_speakers or None,
+                min_speakers=min_speakers,
+                max_speakers=max_speakers,
+            ),
+        ),
         force=force,
     )
+    try:
+        check_available(options.diarise)
+    except ConfigError as exc:
+        raise _fail(str(exc)) from exc
     scorer = _scorer(rubric)
     try:
         meta = load_manifest(manifest)

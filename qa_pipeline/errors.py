@@ -36,3 +36,8 @@ class InputError(QAPipelineError):
         self.fix = fix
         listed = "\n".join(f"  - {p}" for p in problems)
         super().__init__(f"{self.path}:\n{listed}\nFix: {fix}")
+
+
+class ConfigError(QAPipelineError):
+    """A chosen stage cannot run on this machine as configured; the one-line message says how
+    to configure it. Raised before any call is processed."""

@@ -25,11 +25,13 @@ MANIFEST_COLUMNS = (
     "queue",
     "started_at",
     "agent_channel",
+    "agent_speaker",
 )
 _LAYOUTS = {"0": Layout.AGENT_ON_0, "1": Layout.AGENT_ON_1, "mono": Layout.MONO}
 _FIX = (
     "columns are " + ", ".join(MANIFEST_COLUMNS) + "; call_id is required and unique, "
-    "started_at is ISO 8601 (2026-11-23T09:15:00), agent_channel is 0, 1 or mono."
+    "started_at is ISO 8601 (2026-11-23T09:15:00), agent_channel is 0, 1 or mono, "
+    "agent_speaker (mono calls) is first or second."
 )
 
 
@@ -59,6 +61,11 @@ class Manifest:
             queue=meta.queue or row.queue,
             started_at=meta.started_at or row.started_at,
             layout=meta.layout or row.layout,
+            agent_speaks_first=(
+                meta.agent_speaks_first
+                if meta.agent_speaks_first is not None
+                else row.agent_speaks_first
+            ),
         )
 
 
@@ -146,6 +153,12 @@ def _parse_row(row: dict[str, object]) -> tuple[CallMeta | None, list[str]]:
         layout = _LAYOUTS.get(channel_text.lower())
         if layout is None:
             problems.append(f"agent_channel {channel_text!r} is not 0, 1 or mono")
+    agent_first = None
+    speaker_text = _text(row.get("agent_speaker"))
+    if speaker_text:
+        agent_first = {"first": True, "second": False}.get(speaker_text.lower())
+        if agent_first is None:
+            problems.append(f"agent_speaker {speaker_text!r} is not first or second")
     if problems or not call_id:
         return None, problems
     return (
@@ -157,6 +170,7 @@ def _parse_row(row: dict[str, object]) -> tuple[CallMeta | None, list[str]]:
             queue=_text(row.get("queue")),
             started_at=started_at,
             layout=layout,
+            agent_speaks_first=agent_first,
         ),
         [],
     )

@@ -1,7 +1,7 @@
 """One call from file to stored outcome, and the plain batch loop over many calls.
 
-The stages are: discover -> decode -> transcribe -> turns -> score -> store. Each call is
-processed on its own; its failure is recorded on it and the batch goes on.
+The stages are: discover -> decode -> transcribe -> diarise (mono calls) -> turns -> score ->
+store. Each call is processed on its own; its failure is recorded on it and the batch goes on.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from qa_pipeline import audio
 from qa_pipeline.audio import AudioOptions
+from qa_pipeline.diarise import Backend, DiariseOptions, backend_for, get_diariser, speakers_of
 from qa_pipeline.errors import CallError
 from qa_pipeline.importer import read_transcript
 from qa_pipeline.manifest import Manifest
@@ -20,11 +21,16 @@ from qa_pipeline.records import (
     CallOutcome,
     CallScore,
     CallSource,
+    DecodedAudio,
+    Diarisation,
     Layout,
     Speaker,
     Status,
+    RoleAssignment,
     Transcript,
+    Word,
 )
+from qa_pipeline.roles import RoleOptions, assign_roles, forced_roles
 from qa_pipeline.store import Store
 from qa_pipeline.transcribe import Transcriber, TranscribeOptions
 from qa_pipeline.turns import TurnOptions, build_turns
@@ -54,6 +60,8 @@ class PipelineOptions:
     audio: AudioOptions = AudioOptions()
     transcribe: TranscribeOptions = TranscribeOptions()
     turns: TurnOptions = TurnOptions()
+    diarise: DiariseOptions = DiariseOptions()
+    roles: RoleOptions = RoleOptions()
     force: bool = False
 
 
@@ -122,21 +130,28 @@ def process_audio(
             "set agent_channel to mono for this call in the manifest.",
         )
         return _failed(source, meta, error)
-    if layout is Layout.MONO:
-        # Mono calls need speaker diarisation to tell agent from customer.
+    channels = 1 if layout is Layout.MONO else decoded.channel_count
+    backend = backend_for(options.diarise, channels)
+    if backend is None:
+        # Mono, and this run may not diarise: kept for a later run with a diariser.
         return CallOutcome(
             source, meta, Status.NEEDS_DIARISATION, layout, duration_s=decoded.duration_s
         )
-    agent_channel = layout.agent_channel
-    words = []
-    for channel, samples in enumerate(decoded.channels):
-        speaker = Speaker.AGENT if channel == agent_channel else Speaker.CUSTOMER
-        words.extend(transcriber.words(samples, speaker))
+    if backend is Backend.CHANNELS:
+        words = _words_by_channel(decoded, layout, transcriber)
+        diarisation = roles = None
+    else:
+        try:
+            words, diarisation, roles = _words_by_diarisation(
+                decoded, meta, transcriber, backend, options
+            )
+        except CallError as exc:
+            return _failed(source, meta, exc, decoded.duration_s)
     if not words:
         error = CallError(
             "no_speech",
             path,
-            "no speech was recognised on either channel.",
+            "no speech was recognised in the recording.",
             "check that the file is a call recording and that its levels are not too low.",
         )
         return _failed(source, meta, error, decoded.duration_s)
@@ -148,7 +163,59 @@ def process_audio(
         engine=transcriber.engine,
         options_json=transcriber.options.to_json(),
     )
-    return _finish(source, transcript, layout, scorer)
+    outcome = _finish(source, transcript, layout, scorer)
+    return replace(outcome, diarisation=diarisation, roles=roles)
+
+
+def _words_by_channel(
+    decoded: DecodedAudio, layout: Layout, transcriber: Transcriber
+) -> list[Word]:
+    words: list[Word] = []
+    for channel, samples in enumerate(decoded.channels):
+        speaker = Speaker.AGENT if channel == layout.agent_channel else Speaker.CUSTOMER
+        words.extend(transcriber.words(samples, speaker))
+    return words
+
+
+def _words_by_diarisation(
+    decoded: DecodedAudio,
+    meta: CallMeta,
+    transcriber: Transcriber,
+    backend: Backend,
+    options: PipelineOptions,
+) -> tuple[list[Word], Diarisation | None, RoleAssignment | None]:
+    """Transcribes the mixed recording, splits it into speakers and picks the agent."""
+    samples = audio.mix_down(decoded)
+    # Every word is first attributed to the agent; diarisation below decides who said it.
+    heard = transcriber.words(samples, Speaker.AGENT)
+    if not heard:
+        return [], None, None
+    diarisation = get_diariser(backend, options.diarise).diarise(samples, heard)
+    if not diarisation.segments:
+        raise CallError(
+            "no_speakers",
+            decoded.path,
+            f"the {backend} diarizer found no speaker in the recording.",
+            "check the recording's levels, or try another --diarizer.",
+        )
+    labels = speakers_of(heard, diarisation.segments)
+    if meta.agent_speaks_first is not None:
+        try:
+            roles = forced_roles(labels, meta.agent_speaks_first)
+        except ValueError as exc:
+            raise CallError(
+                "one_speaker",
+                decoded.path,
+                f"the manifest names the second speaker as the agent, but {exc}.",
+                "check the recording, or leave agent_speaker empty for this call.",
+            ) from exc
+    else:
+        roles = assign_roles(heard, labels, options.roles)
+    words = [
+        replace(w, speaker=Speaker.AGENT if label == roles.agent_label else Speaker.CUSTOMER)
+        for w, label in zip(heard, labels)
+    ]
+    return words, diarisation, roles
 
 
 def run_batch(

@@ -49,6 +49,8 @@ class CallMeta:
     Attributes:
         layout: None lets the recording decide: stereo means agent on channel 0, one channel
             means mono.
+        agent_speaks_first: for a mono call, forces which diarised speaker is the agent
+            (True: the first heard; False: the second); None lets what they say decide.
     """
 
     call_id: str
@@ -58,6 +60,7 @@ class CallMeta:
     queue: str | None = None
     started_at: datetime | None = None
     layout: Layout | None = None
+    agent_speaks_first: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,51 @@ class DecodedAudio:
     @property
     def channel_count(self) -> int:
         return len(self.channels)
+
+
+@dataclass(frozen=True)
+class SpeakerSegment:
+    """A stretch of time in which one anonymous speaker talks; segments of two speakers may
+    overlap."""
+
+    start_s: float
+    end_s: float
+    label: str
+
+
+@dataclass(frozen=True)
+class Diarisation:
+    """Who spoke when in a mixed recording, before anyone is called agent or customer."""
+
+    segments: tuple[SpeakerSegment, ...]
+    backend: str
+    options_json: str
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The speakers, in order of first speech."""
+        return tuple(dict.fromkeys(s.label for s in sorted(self.segments, key=_start)))
+
+
+def _start(segment: SpeakerSegment) -> float:
+    return segment.start_s
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    """Which diarised speaker is the agent, how sure that is, and why.
+
+    Attributes:
+        method: ``phrases`` (what and when each speaker said), ``manifest`` (forced) or
+            ``channels`` (stereo layout).
+        needs_review: the evidence was too thin to trust; a person should check the call.
+    """
+
+    agent_label: str
+    confidence: float
+    method: str
+    reason: str
+    needs_review: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,6 +259,8 @@ class CallOutcome:
 
     Attributes:
         scores: one entry per rubric the call was scored against (empty when not scored).
+        diarisation: who spoke when, for a call split into speakers from one channel.
+        roles: which speaker is the agent, for a diarised call.
     """
 
     source: CallSource
@@ -222,3 +272,5 @@ class CallOutcome:
     error_code: str | None = None
     error: str | None = None
     scores: tuple[CallScore, ...] = ()
+    diarisation: Diarisation | None = None
+    roles: RoleAssignment | None = None

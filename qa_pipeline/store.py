@@ -145,6 +145,8 @@ class Store:
             if outcome.transcript is not None and outcome.transcript.turns:
                 self._insert("insert_turns", "new_turns", _turns_frame(outcome))
                 self._insert("insert_words", "new_words", _words_frame(outcome))
+            if outcome.diarisation is not None and outcome.roles is not None:
+                self._insert("insert_segments", "new_segments", _segments_frame(outcome))
             for score in outcome.scores:
                 self._write_score(outcome.meta.call_id, score)
 
@@ -242,6 +244,7 @@ class Store:
 
 def _call_frame(outcome: CallOutcome) -> pl.DataFrame:
     meta, source, transcript = outcome.meta, outcome.source, outcome.transcript
+    roles = outcome.roles
     row = {
         "call_id": meta.call_id,
         "source_kind": source.kind,
@@ -262,9 +265,19 @@ def _call_frame(outcome: CallOutcome) -> pl.DataFrame:
         "engine": transcript.engine if transcript else None,
         "options_json": transcript.options_json if transcript else None,
         "processed_at": datetime.now(),
+        "diarizer": outcome.diarisation.backend if outcome.diarisation else None,
+        "diarizer_options_json": (
+            outcome.diarisation.options_json if outcome.diarisation else None
+        ),
+        "role_method": roles.method if roles else None,
+        "role_confidence": roles.confidence if roles else None,
+        "role_reason": roles.reason if roles else None,
+        "needs_review": bool(roles and roles.needs_review),
     }
     schema = {
         "duration_s": pl.Float64,
+        "role_confidence": pl.Float64,
+        "needs_review": pl.Boolean,
         "channels": pl.Int32,
         "sample_rate_hz": pl.Int32,
         "started_at": pl.Datetime("us"),
@@ -272,6 +285,23 @@ def _call_frame(outcome: CallOutcome) -> pl.DataFrame:
     }
     return pl.DataFrame([row], schema_overrides=schema, infer_schema_length=None).with_columns(
         pl.col(c).cast(pl.String) for c in row if c not in schema
+    )
+
+
+def _segments_frame(outcome: CallOutcome) -> pl.DataFrame:
+    assert outcome.diarisation is not None and outcome.roles is not None
+    segments = outcome.diarisation.segments
+    agent = outcome.roles.agent_label
+    return pl.DataFrame(
+        {
+            "call_id": [outcome.meta.call_id] * len(segments),
+            "segment_index": list(range(len(segments))),
+            "speaker_label": [s.label for s in segments],
+            "role": ["agent" if s.label == agent else "customer" for s in segments],
+            "start_s": [s.start_s for s in segments],
+            "end_s": [s.end_s for s in segments],
+        },
+        schema_overrides={"segment_index": pl.Int32, "start_s": pl.Float64, "end_s": pl.Float64},
     )
 
 

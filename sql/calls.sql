@@ -22,6 +22,7 @@ delete from evidence where call_id = $call_id;
 delete from item_results where call_id = $call_id;
 delete from call_scores where call_id = $call_id;
 delete from words where call_id = $call_id;
+delete from speaker_segments where call_id = $call_id;
 delete from turns where call_id = $call_id;
 delete from calls where call_id = $call_id;
 
@@ -32,6 +33,16 @@ select * from new_call;
 -- name: insert_turns
 insert into turns by name
 select * from new_turns;
+
+-- name: insert_segments
+insert into speaker_segments by name
+select * from new_segments;
+
+-- name: call_segments
+select segment_index, speaker_label, role, start_s, end_s
+from speaker_segments
+where call_id = $call_id
+order by segment_index;
 
 -- name: insert_words
 insert into words by name

@@ -27,6 +27,26 @@ create table if not exists calls (
     check ((error is null) = (error_code is null))
 );
 
+-- Mono calls split into speakers: how, which speaker is the agent, and how sure that is.
+-- Added by ALTER so stores made before diarisation existed gain the columns when opened.
+alter table calls add column if not exists diarizer varchar;
+alter table calls add column if not exists diarizer_options_json varchar;
+alter table calls add column if not exists role_method varchar;
+alter table calls add column if not exists role_confidence double;
+alter table calls add column if not exists role_reason varchar;
+alter table calls add column if not exists needs_review boolean default false;
+
+create table if not exists speaker_segments (
+    call_id        varchar not null,
+    segment_index  integer not null check (segment_index >= 0),
+    speaker_label  varchar not null,
+    role           varchar not null check (role in ('agent', 'customer')),
+    start_s        double not null check (start_s >= 0),
+    end_s          double not null,
+    primary key (call_id, segment_index),
+    check (end_s >= start_s)
+);
+
 create table if not exists turns (
     call_id           varchar not null,
     turn_index        integer not null check (turn_index >= 0),

@@ -1,0 +1,289 @@
+"""The offline diariser: speech regions, speaker embeddings, two clusters, smoothed turns.
+
+Nothing comes from a hub. Speech regions are Silero VAD's (shipped inside faster-whisper)
+joined with the ASR's word timings; embeddings come from Resemblyzer's GE2E voice encoder,
+whose weights ship inside its PyPI package; clustering and smoothing are plain numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from qa_pipeline.audio import SAMPLE_RATE_HZ
+from qa_pipeline.records import Diarisation, SpeakerSegment, Word
+
+__all__ = ["EmbeddingDiariser", "EmbeddingOptions", "cluster", "smooth_labels"]
+
+_FRAME_S = 0.01  # the voice encoder's mel hop: one label per 10 ms
+
+
+@dataclass(frozen=True)
+class EmbeddingOptions:
+    """How the offline diariser cuts, embeds, clusters and smooths.
+
+    Attributes:
+        window_s: audio behind each embedding; shorter places speaker changes better,
+            longer gives steadier voices (GE2E was trained on 1.6 s).
+        step_s: distance between embedding windows.
+        min_segment_s: a speaker run shorter than this is a flip, and joins its neighbours.
+        vad_min_silence_ms: Silero VAD's minimum silence between speech regions.
+        vad_pad_ms: padding Silero adds around each speech region.
+        edge_margin_db: speech-region edges quieter than the noise floor plus this, or than
+            the region's peak less ``edge_headroom_db`` if that is lower, are trimmed
+            (Silero's regions run on past the last syllable).
+        edge_headroom_db: keeps the trim from eating into speech on noisy lines.
+        bridge_s: pauses shorter than this inside one speaker's speech are bridged, as in
+            NIST's reference segmentation.
+        num_speakers: speakers to find (a call has two).
+    """
+
+    window_s: float = 1.2
+    step_s: float = 0.1
+    min_segment_s: float = 0.4
+    vad_min_silence_ms: int = 150
+    vad_pad_ms: int = 30
+    edge_margin_db: float = 24.0
+    edge_headroom_db: float = 20.0
+    bridge_s: float = 0.3
+    num_speakers: int = 2
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+_encoder: Any = None
+_encoder_lock = threading.Lock()
+
+
+def load_encoder() -> Any:
+    """Resemblyzer's VoiceEncoder on the CPU, loaded at most once per process."""
+    global _encoder
+    with _encoder_lock:
+        if _encoder is None:
+            from resemblyzer import VoiceEncoder
+
+            _encoder = VoiceEncoder("cpu", verbose=False)
+        return _encoder
+
+
+class EmbeddingDiariser:
+    """Splits a mono call into speakers with no model from a hub.
+
+    Args:
+        options: windowing, clustering and smoothing settings.
+        encoder: a loaded resemblyzer VoiceEncoder (shared or for tests); loaded when None.
+    """
+
+    name = "embedding"
+
+    def __init__(self, options: EmbeddingOptions = EmbeddingOptions(), encoder: Any = None):
+        self.options = options
+        self._encoder = encoder
+
+    @property
+    def encoder(self) -> Any:
+        if self._encoder is None:
+            self._encoder = load_encoder()
+        return self._encoder
+
+    def diarise(self, samples: np.ndarray, words: Sequence[Word] = ()) -> Diarisation:
+        """Who spoke when in ``samples`` (16 kHz mono float32).
+
+        Args:
+            words: the ASR's words for the same audio; their timings count as speech even
+                where the VAD missed it.
+        """
+        options = self.options
+        n_frames = int(len(samples) / SAMPLE_RATE_HZ / _FRAME_S)
+        speech = _speech_mask(samples, words, options, n_frames)
+        centres = _window_centres(speech, options)
+        if len(centres) == 0:
+            return Diarisation((), self.name, options.to_json())
+        embeddings = self._embed(self._mel(samples), centres, options.window_s)
+        window_labels = cluster(embeddings, options.num_speakers)
+        frame_labels = _frame_labels(speech, centres, window_labels)
+        frame_labels = smooth_labels(frame_labels, round(options.min_segment_s / _FRAME_S))
+        frame_labels = bridge_pauses(frame_labels, round(options.bridge_s / _FRAME_S))
+        return Diarisation(_segments(frame_labels), self.name, options.to_json())
+
+    def _mel(self, samples: np.ndarray) -> np.ndarray:
+        from resemblyzer.audio import normalize_volume, wav_to_mel_spectrogram
+
+        return wav_to_mel_spectrogram(
+            normalize_volume(samples.astype(np.float32), -30, increase_only=True)
+        )
+
+    def _embed(self, mel: np.ndarray, centres: np.ndarray, window_s: float) -> np.ndarray:
+        import torch
+
+        width = max(1, round(window_s / _FRAME_S))
+        if len(mel) < width:
+            mel = np.pad(mel, ((0, width - len(mel)), (0, 0)))
+        # Windows keep their full width at the edges of the call by sliding inwards.
+        starts = np.clip(centres - width // 2, 0, len(mel) - width)
+        batches = []
+        with torch.no_grad():
+            for chunk in np.array_split(starts, max(1, len(starts) // 64)):
+                mels = np.stack([mel[s : s + width] for s in chunk]).astype(np.float32)
+                batches.append(self.encoder(torch.from_numpy(mels)).numpy())
+        return np.concatenate(batches)
+
+
+def cluster(embeddings: np.ndarray, num_speakers: int = 2, iterations: int = 20) -> np.ndarray:
+    """Groups unit-length embeddings into ``num_speakers`` clusters by cosine similarity.
+
+    Starts from the mutually farthest embeddings (so the two voices seed the two clusters),
+    then refines the centroids k-means style. Labels are numbered by first appearance.
+    """
+    n = len(embeddings)
+    if n <= num_speakers:
+        return np.arange(n)
+    unit = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
+    similarity = unit @ unit.T
+    seeds = [int(np.argmin(similarity.sum(axis=1)))]
+    while len(seeds) < num_speakers:
+        seeds.append(int(np.argmin(similarity[seeds].max(axis=0))))
+    centroids = unit[seeds]
+    labels = np.zeros(n, dtype=int)
+    for _ in range(iterations):
+        new = np.argmax(unit @ centroids.T, axis=1)
+        if _ and np.array_equal(new, labels):
+            break
+        labels = new
+        for k in range(num_speakers):
+            members = unit[labels == k]
+            if len(members):
+                mean = members.mean(axis=0)
+                centroids[k] = mean / np.linalg.norm(mean)
+    _, first = np.unique(labels, return_index=True)
+    order = {old: new for new, old in enumerate(labels[np.sort(first)])}
+    return np.array([order[x] for x in labels])
+
+
+def smooth_labels(labels: np.ndarray, min_run: int) -> np.ndarray:
+    """Removes speaker flips shorter than ``min_run`` frames (-1 marks non-speech).
+
+    A short run inside speech takes the label of its longer neighbour; non-speech is kept.
+    """
+    out = labels.copy()
+    changed = True
+    while changed:
+        changed = False
+        runs = _runs(out)
+        for i, (start, end, label) in enumerate(runs):
+            if label < 0 or end - start >= min_run:
+                continue
+            neighbours = [
+                runs[j] for j in (i - 1, i + 1) if 0 <= j < len(runs) and runs[j][2] >= 0
+            ]
+            if not neighbours:
+                continue
+            longest = max(neighbours, key=lambda r: r[1] - r[0])
+            if longest[2] != label:
+                out[start:end] = longest[2]
+                changed = True
+    return out
+
+
+def bridge_pauses(labels: np.ndarray, max_gap: int) -> np.ndarray:
+    """Fills non-speech gaps shorter than ``max_gap`` frames that one speaker has on both
+    sides."""
+    out = labels.copy()
+    runs = _runs(labels)
+    for i in range(1, len(runs) - 1):
+        start, end, label = runs[i]
+        if label < 0 and end - start < max_gap and runs[i - 1][2] == runs[i + 1][2] >= 0:
+            out[start:end] = runs[i - 1][2]
+    return out
+
+
+def _runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
+    if len(labels) == 0:
+        return []
+    edges = np.flatnonzero(np.diff(labels)) + 1
+    starts = np.concatenate(([0], edges))
+    ends = np.concatenate((edges, [len(labels)]))
+    return [(int(s), int(e), int(labels[s])) for s, e in zip(starts, ends)]
+
+
+def _speech_mask(
+    samples: np.ndarray, words: Sequence[Word], options: EmbeddingOptions, n_frames: int
+) -> np.ndarray:
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    vad = VadOptions(
+        min_silence_duration_ms=options.vad_min_silence_ms, speech_pad_ms=options.vad_pad_ms
+    )
+    mask = np.zeros(n_frames, dtype=bool)
+    per_frame = SAMPLE_RATE_HZ * _FRAME_S
+    for region in get_speech_timestamps(samples, vad):
+        mask[int(region["start"] / per_frame) : int(np.ceil(region["end"] / per_frame))] = True
+    mask = _trim_quiet_edges(mask, _frame_db(samples, n_frames), options)
+    for word in words:
+        mask[int(word.start_s / _FRAME_S) : int(np.ceil(word.end_s / _FRAME_S))] = True
+    return mask
+
+
+def _frame_db(samples: np.ndarray, n_frames: int) -> np.ndarray:
+    width = round(SAMPLE_RATE_HZ * _FRAME_S)
+    frames = samples[: n_frames * width].reshape(n_frames, width)
+    return 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+
+
+def _trim_quiet_edges(
+    mask: np.ndarray, frame_db: np.ndarray, options: EmbeddingOptions
+) -> np.ndarray:
+    """Shrinks each speech region to the span between its first and last loud frame."""
+    floor_db = float(np.percentile(frame_db, 10))
+    out = mask.copy()
+    for start, end, on in _runs(mask.astype(int)):
+        if not on:
+            continue
+        region = frame_db[start:end]
+        threshold_db = min(
+            floor_db + options.edge_margin_db, region.max() - options.edge_headroom_db
+        )
+        loud = np.flatnonzero(region > threshold_db)
+        out[start:end] = False
+        out[start + loud[0] : start + loud[-1] + 1] = True
+    return out
+
+
+def _window_centres(speech: np.ndarray, options: EmbeddingOptions) -> np.ndarray:
+    step = max(1, round(options.step_s / _FRAME_S))
+    frames = np.flatnonzero(speech)
+    if len(frames) == 0:
+        return frames
+    # Every speech region gets at least one window, however short it is.
+    region_starts = frames[np.concatenate(([True], np.diff(frames) > 1))]
+    on_grid = frames[frames % step == 0]
+    return np.unique(np.concatenate((on_grid, region_starts)))
+
+
+def _frame_labels(speech: np.ndarray, centres: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each speech frame takes the label of the nearest window centre; -1 elsewhere."""
+    out = np.full(len(speech), -1, dtype=int)
+    frames = np.flatnonzero(speech)
+    if len(centres) == 1:
+        out[frames] = labels[0]
+        return out
+    nearest = np.clip(np.searchsorted(centres, frames), 1, len(centres) - 1)
+    left = centres[nearest - 1]
+    right = centres[nearest]
+    pick = np.where(frames - left <= right - frames, nearest - 1, nearest)
+    out[frames] = labels[pick]
+    return out
+
+
+def _segments(frame_labels: np.ndarray) -> tuple[SpeakerSegment, ...]:
+    return tuple(
+        SpeakerSegment(round(start * _FRAME_S, 2), round(end * _FRAME_S, 2), f"S{label}")
+        for start, end, label in _runs(frame_labels)
+        if label >= 0
+    )
