@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
 # Sets up qa-pipeline on a fresh Debian/Ubuntu machine: system packages, a virtualenv in .venv,
-# and the package with its test tools. Safe to run again.
-# The core needs no torch; the semantic extra (similar_to detectors) does, so torch's CPU
-# build is pinned and installed first.
+# and the package with its test tools, the semantic detectors and the offline diariser.
+# Safe to run again.
+#
+#   bash setup.sh                   # everything the main job and the tests need
+#   bash setup.sh --with-pyannote   # also pyannote.audio, for users with a pyannote pipeline
+#
+# The core needs no torch; the extras do, so torch's CPU build is pinned and installed first
+# (a bare torch requirement would pull gigabytes of CUDA packages).
 set -euo pipefail
 cd "$(dirname "$0")"
+
+with_pyannote=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-pyannote) with_pyannote=1 ;;
+    *) echo "usage: bash setup.sh [--with-pyannote]" >&2; exit 2 ;;
+  esac
+done
 
 # flite regenerates the sample calls; a machine with its own Python 3.11 (pyenv, a container
 # image) needs no system Python.
@@ -27,7 +40,27 @@ python=$(command -v python3.11 || command -v python3)
   exit 1
 }
 [ -x .venv/bin/python ] || "$python" -m venv .venv
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q torch==2.13.0
-.venv/bin/python -m pip install -q -e '.[test,semantic]'
+pip=(.venv/bin/python -m pip install -q)
+"${pip[@]}" --upgrade pip
+"${pip[@]}" torch==2.13.0
+extras="test,semantic,diarize"
+[ $with_pyannote -eq 1 ] && extras="$extras,pyannote"
+"${pip[@]}" -e ".[$extras]"
+# Resemblyzer's own requirements would build webrtcvad from source; the diarize extra
+# already brought what it imports.
+"${pip[@]}" --no-deps resemblyzer==0.1.4
+
+if [ $with_pyannote -eq 1 ]; then
+  # PyPI's torchaudio is a CUDA build pinned to another torch; its Python code runs on
+  # torch 2.13's CPU build once its compiled extension (which needs CUDA libraries) is gone.
+  "${pip[@]}" --no-deps pyannote.audio==4.0.7 torchaudio==2.11.0 \
+    torch-audiomentations==0.12.0 torch-pitch-shift==1.2.5
+  site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  rm -f "$site"/torchaudio/lib/*.so
+  .venv/bin/python - <<'PY'
+from qa_pipeline.diarise_pyannote import _import_pipeline
+_import_pipeline()
+print("pyannote.audio imports on this CPU machine")
+PY
+fi
 echo "qa-pipeline is installed in .venv: .venv/bin/qa-pipeline --help"

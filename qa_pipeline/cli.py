@@ -37,7 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 _out = Console(highlight=False, soft_wrap=True)
-_err = Console(stderr=True, highlight=False)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_CALLS_FAILED = 3
 """Exit status when the batch finished but some calls failed (each is stored with its reason)."""

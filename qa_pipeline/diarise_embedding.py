@@ -1,7 +1,7 @@
 """The offline diariser: speech regions, speaker embeddings, two clusters, smoothed turns.
 
-Nothing comes from a hub. Speech regions are Silero VAD's (shipped inside faster-whisper)
-joined with the ASR's word timings; embeddings come from Resemblyzer's GE2E voice encoder,
+Nothing comes from a hub. Speech regions are Silero VAD's (shipped inside faster-whisper),
+kept where the ASR heard words; embeddings come from Resemblyzer's GE2E voice encoder,
 whose weights ship inside its PyPI package; clustering and smoothing are plain numpy.
 """
 
@@ -96,8 +96,8 @@ class EmbeddingDiariser:
         """Who spoke when in ``samples`` (16 kHz mono float32).
 
         Args:
-            words: the ASR's words for the same audio; their timings count as speech even
-                where the VAD missed it.
+            words: the ASR's words for the same audio; speech regions with no word in them
+                are dropped.
         """
         options = self.options
         n_frames = int(len(samples) / SAMPLE_RATE_HZ / _FRAME_S)
@@ -225,9 +225,27 @@ def _speech_mask(
     for region in get_speech_timestamps(samples, vad):
         mask[int(region["start"] / per_frame) : int(np.ceil(region["end"] / per_frame))] = True
     mask = _trim_quiet_edges(mask, _frame_db(samples, n_frames), options)
-    for word in words:
-        mask[int(word.start_s / _FRAME_S) : int(np.ceil(word.end_s / _FRAME_S))] = True
+    if words:
+        mask = _keep_regions_with_words(mask, words)
     return mask
+
+
+def _keep_regions_with_words(mask: np.ndarray, words: Sequence[Word]) -> np.ndarray:
+    """Drops speech regions in which the ASR heard no word (hold music, line noise).
+
+    Whisper's word times are too loose to mark speech themselves (they stretch over pauses),
+    but a region with no word near it is not talk the rubric can use.
+    """
+    heard = np.zeros_like(mask)
+    slack = round(0.2 / _FRAME_S)
+    for word in words:
+        start = max(0, int(word.start_s / _FRAME_S) - slack)
+        heard[start : int(np.ceil(word.end_s / _FRAME_S)) + slack] = True
+    out = mask.copy()
+    for start, end, on in _runs(mask.astype(int)):
+        if on and not heard[start:end].any():
+            out[start:end] = False
+    return out
 
 
 def _frame_db(samples: np.ndarray, n_frames: int) -> np.ndarray:
