@@ -13,22 +13,21 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from qa_pipeline.audio import AudioOptions
-from qa_pipeline.diarise import Backend, DiariseOptions, check_available
-from qa_pipeline.diarise_pyannote import PIPELINE_ENV, PyannoteOptions
+from qa_pipeline.diarise import Backend, check_available
+from qa_pipeline.diarise_pyannote import PIPELINE_ENV
 from qa_pipeline.errors import ConfigError, InputError
 from qa_pipeline.manifest import load_manifest
 from qa_pipeline.pipeline import (
     BatchReport,
-    PipelineOptions,
     import_transcripts,
     rescore,
-    run_batch,
 )
 from qa_pipeline.records import Status
 from qa_pipeline.rubric import default_rubric_path, load_rubric
 from qa_pipeline.scoring import RubricScorer
 from qa_pipeline.show import call_document, render_text
 from qa_pipeline.store import Store
+from qa_pipeline.summary import RunSummary
 from qa_pipeline.transcribe import TranscribeOptions
 
 app = typer.Typer(
@@ -111,48 +110,58 @@ def run(
     ] = 2,
     min_speakers: Annotated[int | None, typer.Option(min=1)] = None,
     max_speakers: Annotated[int | None, typer.Option(min=1)] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Calls processed at once (worker processes).")
+    ] = 2,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Run on a Dask cluster: a scheduler address, or 'local'."),
+    ] = None,
 ) -> None:
-    """Transcribe, split into turns, score and store audio calls."""
-    options = PipelineOptions(
-        audio=AudioOptions(max_duration_s=max_duration_s),
-        transcribe=TranscribeOptions(model=model, beam_size=beam_size),
-        diarise=DiariseOptions(
-            diarizer=diarizer,
-            pyannote=PyannoteOptions(
-                pipeline=pyannote_pipeline,
-                num_speakers=num_speakers or None,
-                min_speakers=min_speakers,
-                max_speakers=max_speakers,
-            ),
-        ),
+    """Transcribe, split into turns, score and store audio calls (the score-calls flow).
+
+    Needs no Prefect server: without PREFECT_API_URL, Prefect runs a temporary local one.
+    """
+    # A temporary local Prefect server has nobody to report usage to on an offline machine.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.score_calls import ScoreParams, score_calls
+
+    params = ScoreParams(
+        inputs=[str(p) for p in paths],
+        db=str(_db_path(db)),
+        manifest=str(manifest) if manifest else None,
+        rubric=str(rubric) if rubric else None,
+        model=model,
+        beam_size=beam_size,
+        diarizer=diarizer,
+        pyannote_pipeline=pyannote_pipeline,
+        num_speakers=num_speakers or None,
+        min_speakers=min_speakers,
+        max_speakers=max_speakers,
+        max_duration_s=max_duration_s,
+        workers=workers,
+        dask_address=dask_address,
         force=force,
     )
+    # Everything that can be checked is checked here, before a flow run or any call starts.
     try:
-        check_available(options.diarise)
+        check_available(params.pipeline_options().diarise)
     except ConfigError as exc:
         raise _fail(str(exc)) from exc
-    scorer = _scorer(rubric)
+    _scorer(rubric)
     try:
-        meta = load_manifest(manifest)
+        load_manifest(manifest)
     except InputError as exc:
         raise _fail(str(exc)) from exc
-    try:
-        with Store(_db_path(db)) as store, _progress() as progress:
-            task = progress.add_task("calls", total=None)
-            report = run_batch(
-                paths,
-                store,
-                meta,
-                options,
-                scorer,
-                progress=lambda done, total, what: progress.update(
-                    task, completed=done, total=total, description=what
-                ),
-            )
-    except FileNotFoundError as exc:
-        raise _fail(str(exc)) from exc
-    _print_report(report, "processed")
-    if report.failed:
+    missing = [str(p) for p in params.expanded_inputs() if not p.exists()]
+    if missing or not params.expanded_inputs():
+        raise _fail(f"no such file or folder: {', '.join(missing) or ' '.join(params.inputs)}")
+    state = score_calls(params, return_state=True)
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, RunSummary):
+        raise _fail(f"the run failed: {state.message}", code=1)
+    _print_summary(summary)
+    if summary.failed:
         raise typer.Exit(EXIT_CALLS_FAILED)
 
 
@@ -243,6 +252,20 @@ def _progress() -> Progress:
         transient=True,
         disable=not _err.is_terminal,
     )
+
+
+def _print_summary(summary: RunSummary) -> None:
+    _out.print(summary.headline())
+    _out.print(
+        f"wall time {summary.wall_s:.1f} s, {summary.audio_s / 3600:.3f} h of audio, "
+        f"{summary.audio_hours_per_hour:.1f} audio hours per hour"
+    )
+    for team in summary.teams:
+        _out.print(f"  team {team.team}: {team.calls} scored, mean score {team.mean_score:.1f}")
+    if summary.needs_review:
+        _out.print(f"  {summary.needs_review} mono call(s) flagged for review (speaker roles)")
+    for call_id, reason in summary.failed:
+        _out.print(f"  [red]failed[/red] {call_id}: {reason}")
 
 
 def _print_report(report: BatchReport, verb: str) -> None:

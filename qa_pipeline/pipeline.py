@@ -37,11 +37,17 @@ from qa_pipeline.turns import TurnOptions, build_turns
 
 __all__ = [
     "BatchReport",
+    "CallJob",
     "PipelineOptions",
+    "Plan",
     "Scorer",
     "discover",
+    "failed_outcome",
     "import_transcripts",
+    "plan_batch",
     "process_audio",
+    "process_job",
+    "record",
     "rescore",
     "run_batch",
 ]
@@ -65,17 +71,46 @@ class PipelineOptions:
     force: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass
 class BatchReport:
-    """What a batch did, call by call."""
+    """What a batch did, call by call; filled in as calls are stored.
+
+    Attributes:
+        audio_s: seconds of audio of each stored call.
+        scores: each scored call's score against the first rubric (None when no item applied).
+        teams: each stored call's team, from the manifest.
+        review: mono calls whose speaker roles were too unsure to trust.
+    """
 
     found: int = 0
     stored: dict[str, Status] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
+    audio_s: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float | None] = field(default_factory=dict)
+    teams: dict[str, str | None] = field(default_factory=dict)
+    review: list[str] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for s in self.stored.values() if s is status)
+
+
+@dataclass(frozen=True)
+class CallJob:
+    """One recording to process: where it is, what is known of it, and its content hash."""
+
+    path: Path
+    meta: CallMeta
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The recordings of a batch that need processing, and those skipped with the reason."""
+
+    found: int
+    jobs: tuple[CallJob, ...]
+    skipped: dict[str, str]
 
 
 def discover(paths: Iterable[Path], suffixes: frozenset[str] = audio.AUDIO_SUFFIXES) -> list[Path]:
@@ -218,6 +253,69 @@ def _words_by_diarisation(
     return words, diarisation, roles
 
 
+def plan_batch(
+    paths: Sequence[Path], store: Store, manifest: Manifest = Manifest(), force: bool = False
+) -> Plan:
+    """Finds the recordings and decides which need processing.
+
+    A call is skipped when it is stored and done from the same bytes, or when the same bytes
+    are stored (or planned earlier in this batch) under another call id: so a batch run twice,
+    or a recording dropped in twice, is never counted twice. Calls that failed are retried.
+
+    Raises:
+        FileNotFoundError: a path that does not exist.
+    """
+    files = discover(paths)
+    jobs: list[CallJob] = []
+    skipped: dict[str, str] = {}
+    planned: dict[str, str] = {}  # sha256 -> call id planned in this batch
+    for path in files:
+        meta = manifest.meta_for(path)
+        sha256 = _sha_or_zero(path)
+        reason = _skip_reason(store, meta.call_id, sha256, force)
+        if reason is None and sha256 in planned and not force:
+            reason = f"same content as call {planned[sha256]}, earlier in this batch"
+        if reason:
+            skipped[meta.call_id] = reason
+            continue
+        if sha256 != _UNREADABLE:
+            planned[sha256] = meta.call_id
+        jobs.append(CallJob(path, meta, sha256))
+    return Plan(len(files), tuple(jobs), skipped)
+
+
+def process_job(
+    job: CallJob,
+    transcriber: Transcriber,
+    options: PipelineOptions = PipelineOptions(),
+    scorer: Scorer | None = None,
+) -> CallOutcome:
+    """process_audio for a planned call."""
+    return process_audio(job.path, job.meta, job.sha256, transcriber, options, scorer)
+
+
+def failed_outcome(job: CallJob, code: str, problem: str, fix: str) -> CallOutcome:
+    """The outcome of a call whose processing broke outside the pipeline's own checks."""
+    source = CallSource(path=job.path, sha256=job.sha256, kind="audio")
+    return _failed(source, job.meta, CallError(code, job.path, problem, fix))
+
+
+def record(store: Store, outcome: CallOutcome, report: BatchReport) -> None:
+    """Stores one call in its own transaction and notes it on the report."""
+    store.save(outcome)
+    call_id = outcome.meta.call_id
+    report.stored[call_id] = outcome.status
+    report.teams[call_id] = outcome.meta.team
+    if outcome.duration_s is not None:
+        report.audio_s[call_id] = outcome.duration_s
+    if outcome.scores:
+        report.scores[call_id] = outcome.scores[0].score
+    if outcome.roles is not None and outcome.roles.needs_review:
+        report.review.append(call_id)
+    if outcome.error:
+        report.failed[call_id] = outcome.error
+
+
 def run_batch(
     paths: Sequence[Path],
     store: Store,
@@ -227,24 +325,19 @@ def run_batch(
     transcriber: Transcriber | None = None,
     progress: ProgressHook | None = None,
 ) -> BatchReport:
-    """Processes audio files one by one and stores each call in its own transaction.
+    """The plain loop: plans the batch, then processes and stores calls one by one.
 
-    Calls already stored from the same bytes are skipped unless ``options.force``.
+    The Prefect flow (flows/score_calls.py) runs the same plan, process and record steps
+    concurrently; this loop is its baseline and needs no Prefect.
     """
-    files = discover(paths)
+    plan = plan_batch(paths, store, manifest, options.force)
     transcriber = transcriber or Transcriber(options.transcribe)
-    report = BatchReport(found=len(files))
-    for done, path in enumerate(files, start=1):
-        meta = manifest.meta_for(path)
-        sha256 = _sha_or_zero(path)
-        reason = _skip_reason(store, meta.call_id, sha256, options.force)
-        if reason:
-            report.skipped[meta.call_id] = reason
-        else:
-            outcome = process_audio(path, meta, sha256, transcriber, options, scorer)
-            _record(store, outcome, report)
+    report = BatchReport(found=plan.found, skipped=dict(plan.skipped))
+    for done, job in enumerate(plan.jobs, start=1):
+        outcome = process_job(job, transcriber, options, scorer)
+        record(store, outcome, report)
         if progress:
-            progress(done, len(files), f"{meta.call_id}: {report.stored.get(meta.call_id, 'skipped')}")
+            progress(done, len(plan.jobs), f"{job.meta.call_id}: {outcome.status}")
     return report
 
 
@@ -267,14 +360,14 @@ def import_transcripts(
         except CallError as exc:
             # Without a readable call_id the file name is the best key for the failure.
             source = CallSource(path=path, sha256=_sha_or_zero(path), kind="import")
-            _record(store, _failed(source, CallMeta(call_id=path.stem), exc), report)
+            record(store, _failed(source, CallMeta(call_id=path.stem), exc), report)
             continue
         transcript = replace(transcript, meta=manifest.with_defaults(transcript.meta))
         reason = _skip_reason(store, transcript.meta.call_id, source.sha256, force)
         if reason:
             report.skipped[transcript.meta.call_id] = reason
         else:
-            _record(store, _finish(source, transcript, None, scorer), report)
+            record(store, _finish(source, transcript, None, scorer), report)
     return report
 
 
@@ -321,13 +414,6 @@ def _skip_reason(store: Store, call_id: str, sha256: str, force: bool) -> str | 
     return None
 
 
-def _record(store: Store, outcome: CallOutcome, report: BatchReport) -> None:
-    store.save(outcome)
-    report.stored[outcome.meta.call_id] = outcome.status
-    if outcome.error:
-        report.failed[outcome.meta.call_id] = outcome.error
-
-
 def _failed(
     source: CallSource, meta: CallMeta, error: CallError, duration_s: float | None = None
 ) -> CallOutcome:
@@ -341,10 +427,13 @@ def _failed(
     )
 
 
+_UNREADABLE = "0" * 64
+
+
 def _sha_or_zero(path: Path) -> str:
     """The file's SHA-256, or zeros for a file that cannot be read (its failure is recorded
     when the stage that opens it names the reason)."""
     try:
         return audio.file_sha256(path)
     except OSError:
-        return "0" * 64
+        return _UNREADABLE

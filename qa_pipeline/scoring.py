@@ -7,8 +7,10 @@ condition does not hold, else pass or fail by its detector tree. The call's scor
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from qa_pipeline import facts
 from qa_pipeline.detectors import SemanticModel, TextDetector
@@ -22,10 +24,10 @@ from qa_pipeline.records import (
     TurnMatch,
     Verdict,
 )
-from qa_pipeline.rubric import TEXT_LEAVES, Item, Node, Rubric, Scope
+from qa_pipeline.rubric import TEXT_LEAVES, Item, Node, Rubric, Scope, load_rubric
 from qa_pipeline.turns import nontalk_gaps
 
-__all__ = ["RubricScorer", "score_call"]
+__all__ = ["RubricScorer", "score_call", "scorer_for"]
 
 
 @dataclass(frozen=True)
@@ -325,3 +327,23 @@ def _describe(evidence: Sequence[Evidence]) -> str:
 
 def _unique(matches: tuple[TurnMatch, ...]) -> tuple[TurnMatch, ...]:
     return tuple(dict.fromkeys(matches))
+
+
+_scorers: dict[str, RubricScorer] = {}
+_scorers_lock = threading.Lock()
+
+
+def scorer_for(path: Path | None = None) -> RubricScorer:
+    """The scorer for a rubric file (the default rubric when None), built once per process.
+
+    Worker processes build their own from the path: a scorer does not travel between
+    processes, as its detectors are keyed by node identity.
+
+    Raises:
+        InputError: the rubric is invalid (see qa_pipeline.rubric.load_rubric).
+    """
+    key = str(path.resolve()) if path else ""
+    with _scorers_lock:
+        if key not in _scorers:
+            _scorers[key] = RubricScorer(load_rubric(path))
+        return _scorers[key]

@@ -1,0 +1,1 @@
+"""Prefect flows: they only orchestrate qa_pipeline functions."""

@@ -1,0 +1,283 @@
+"""The scoring flow: discover -> decode -> transcribe -> diarise -> score -> store, concurrently.
+
+Tasks are thin wrappers over qa_pipeline: ``plan_batch`` decides which recordings need work,
+``process_job`` turns one recording into a CallOutcome in a worker, and ``record`` writes it.
+Workers never touch the database: they return outcomes, and the flow's own process stores each
+call in one transaction (DuckDB has one writer). So a run killed at any moment leaves every
+call either fully stored or not at all, and the next run does exactly the rest.
+
+``score_calls`` picks the task runner from its parameters and runs ``score_batch`` under it:
+a pool of worker processes on this machine (each loads its models once), or a Dask cluster.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import time
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture, as_completed
+from prefect.states import Completed, Failed, State
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.tasks import exponential_backoff
+
+from qa_pipeline.audio import AudioOptions
+from qa_pipeline.diarise import Backend, DiariseOptions
+from qa_pipeline.diarise_pyannote import PyannoteOptions
+from qa_pipeline.manifest import load_manifest
+from qa_pipeline.pipeline import (
+    BatchReport,
+    CallJob,
+    PipelineOptions,
+    Plan,
+    failed_outcome,
+    plan_batch,
+    process_job,
+    record,
+)
+from qa_pipeline.records import CallOutcome, Status
+from qa_pipeline.scoring import scorer_for
+from qa_pipeline.store import Store
+from qa_pipeline.summary import RunSummary, summarise
+from qa_pipeline.transcribe import Transcriber, TranscribeOptions
+
+__all__ = ["CallFailed", "ScoreParams", "score_batch", "score_calls", "task_runner_for"]
+
+SUMMARY_ARTIFACT = "score-calls-summary"
+
+
+class CallFailed(Exception):
+    """A call that failed in a worker. Carries its outcome so the store step records why."""
+
+    def __init__(self, outcome: CallOutcome) -> None:
+        super().__init__(outcome.error)
+        self.outcome = outcome
+
+    def __reduce__(self) -> tuple[type, tuple[CallOutcome]]:
+        # Exceptions travel back from worker processes by pickle.
+        return (CallFailed, (self.outcome,))
+
+
+def _transient(_task: object, _task_run: object, state: State) -> bool:
+    """Retry only trouble that can pass (file system, network, loading a model): a bad
+    recording fails the same way every time."""
+    try:
+        state.result()
+    except CallFailed:
+        return False
+    except (OSError, MemoryError):
+        return True
+    except Exception:  # noqa: BLE001 - any other crash is a bug in the call's path; no retry
+        return False
+    return False
+
+
+@task(
+    retries=2,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    cache_policy=NO_CACHE,
+)
+def plan_calls(inputs: list[Path], store: Store, manifest: str | None, force: bool) -> Plan:
+    """Finds the recordings and skips those already stored from the same bytes."""
+    return plan_batch(inputs, store, load_manifest(Path(manifest) if manifest else None), force)
+
+
+@task(
+    retries=2,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_condition_fn=_transient,
+    cache_policy=NO_CACHE,
+    task_run_name="process-{job.meta.call_id}",
+)
+def process_call(job: CallJob, options: PipelineOptions, rubric: str | None) -> CallOutcome:
+    """One recording to a scored outcome, in a worker; models and rubric load once per worker.
+
+    Raises:
+        CallFailed: the call failed (unreadable, silent, no speech ...); the task fails.
+    """
+    transcriber = Transcriber(options.transcribe)
+    outcome = process_job(job, transcriber, options, scorer_for(Path(rubric) if rubric else None))
+    if outcome.status is Status.FAILED:
+        raise CallFailed(outcome)
+    return outcome
+
+
+@task(retries=3, retry_delay_seconds=exponential_backoff(backoff_factor=1), cache_policy=NO_CACHE)
+def store_call(store: Store, outcome: CallOutcome, report: BatchReport) -> None:
+    """Writes one call in one transaction (in the flow's process: the only writer)."""
+    record(store, outcome, report)
+
+
+def task_runner_for(workers: int, dask_address: str | None = None) -> TaskRunner:
+    """Processes on this machine (``workers`` of them), or Dask: ``dask_address`` is a
+    scheduler address (``tcp://host:8786``), or ``local`` for a LocalCluster of processes."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address == "local":
+            return DaskTaskRunner(
+                cluster_kwargs={"n_workers": workers, "processes": True, "threads_per_worker": 1}
+            )
+        return DaskTaskRunner(address=dask_address)
+    if workers <= 1:
+        # One worker: run calls in the flow's own process, no pool to start.
+        return ThreadPoolTaskRunner(max_workers=1)
+    return ProcessPoolTaskRunner(max_workers=workers)
+
+
+class ScoreParams(BaseModel):
+    """The flow's parameters: what to score, where to store it, and how.
+
+    Attributes:
+        inputs: audio files, folders (searched recursively) or glob patterns.
+        db: the DuckDB file.
+        manifest: CSV or JSON-lines call metadata.
+        rubric: rubric YAML (the default rubric when None).
+        model: tiny.en (bundled), a CTranslate2 model folder, or a hub name.
+        diarizer: auto, channels, pyannote or embedding (for mono calls).
+        pyannote_pipeline: a local pyannote pipeline folder, or a hub name (with HF_TOKEN).
+        workers: calls processed at once (worker processes, or Dask workers for ``local``).
+        dask_address: a Dask scheduler address, or ``local`` for a LocalCluster of processes;
+            None for a process pool on this machine.
+        force: reprocess calls even when their content is unchanged.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    inputs: list[str]
+    db: str = "qa.duckdb"
+    manifest: str | None = None
+    rubric: str | None = None
+    model: str = TranscribeOptions.model
+    beam_size: int = Field(TranscribeOptions.beam_size, ge=1)
+    diarizer: Backend = Backend.AUTO
+    pyannote_pipeline: str | None = None
+    num_speakers: int | None = Field(2, ge=1)
+    min_speakers: int | None = Field(None, ge=1)
+    max_speakers: int | None = Field(None, ge=1)
+    max_duration_s: float = Field(AudioOptions.max_duration_s, gt=0)
+    workers: int = Field(2, ge=1)
+    dask_address: str | None = None
+    force: bool = False
+
+    def pipeline_options(self, cpu_threads: int = 0) -> PipelineOptions:
+        """These parameters as the pipeline's typed options."""
+        pyannote = PyannoteOptions(
+            pipeline=self.pyannote_pipeline,
+            num_speakers=self.num_speakers,
+            min_speakers=self.min_speakers,
+            max_speakers=self.max_speakers,
+        )
+        return PipelineOptions(
+            audio=AudioOptions(max_duration_s=self.max_duration_s),
+            transcribe=TranscribeOptions(
+                model=self.model, beam_size=self.beam_size, cpu_threads=cpu_threads
+            ),
+            diarise=DiariseOptions(diarizer=self.diarizer, pyannote=pyannote),
+            force=self.force,
+        )
+
+    def expanded_inputs(self) -> list[Path]:
+        """Glob patterns become the paths they match; plain paths stay as given."""
+        paths: list[Path] = []
+        for item in self.inputs:
+            if any(ch in item for ch in "*?["):
+                paths.extend(Path(p) for p in sorted(glob.glob(item, recursive=True)))
+            else:
+                paths.append(Path(item))
+        return paths
+
+
+@flow(name="score-batch")
+def score_batch(params: ScoreParams) -> RunSummary:
+    """Processes a batch under the task runner it was given (see score_calls)."""
+    logger = get_run_logger()
+    began = time.perf_counter()
+    # Each worker gets its share of the cores, so N workers do not fight over them.
+    workers, rubric = params.workers, params.rubric
+    cpu_threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
+    options = params.pipeline_options(cpu_threads)
+    scorer_for(Path(rubric) if rubric else None)  # a bad rubric stops the run before any call
+    with Store(Path(params.db)) as store:
+        plan = plan_calls(params.expanded_inputs(), store, params.manifest, params.force)
+        logger.info(
+            "%d recordings found, %d to process, %d skipped as already done",
+            plan.found, len(plan.jobs), len(plan.skipped),
+        )
+        report = BatchReport(found=plan.found, skipped=dict(plan.skipped))
+        # A bounded window of calls in flight keeps memory flat on long batches.
+        window = max(2, 2 * workers)
+        pending = list(reversed(plan.jobs))
+        in_flight: dict[PrefectFuture, CallJob] = {}
+        while pending or in_flight:
+            while pending and len(in_flight) < window:
+                job = pending.pop()
+                in_flight[process_call.submit(job, options, rubric)] = job
+            future = next(as_completed(list(in_flight)))
+            job = in_flight.pop(future)
+            outcome = _outcome_of(future, job)
+            store_call(store, outcome, report)
+            logger.info("stored %s: %s", job.meta.call_id, outcome.status)
+    summary = summarise(report, time.perf_counter() - began)
+    create_markdown_artifact(
+        key=SUMMARY_ARTIFACT, markdown=summary.to_markdown(), description=summary.headline()
+    )
+    if summary.failed:
+        stored = summary.scored + summary.transcribed + summary.needs_diarisation
+        return Failed(
+            name="Partial",
+            message=f"{len(summary.failed)} call(s) failed, {stored} stored: {summary.headline()}",
+            data=summary,
+        )
+    return Completed(message=summary.headline(), data=summary)
+
+
+def _outcome_of(future: PrefectFuture, job: CallJob) -> CallOutcome:
+    """The call's outcome, also when its task failed: a failure is recorded with its reason."""
+    value = future.result(raise_on_failure=False)
+    if isinstance(value, CallOutcome):
+        return value
+    if isinstance(value, CallFailed):
+        return value.outcome
+    return failed_outcome(job, "crashed", f"processing crashed: {value!r}", "report this call.")
+
+
+@flow(name="score-calls")
+def score_calls(params: ScoreParams) -> RunSummary:
+    """Scores the recordings in ``params.inputs`` into the DuckDB file ``params.db``.
+
+    Picks the task runner from ``params.workers`` and ``params.dask_address`` and runs
+    score_batch under it.
+
+    Returns:
+        The run summary. The run ends Completed when every call worked, and Failed named
+        "Partial" when some calls failed (each is stored with its reason; the rest are kept).
+    """
+    _share_api_with_workers()
+    runner = task_runner_for(params.workers, params.dask_address)
+    state = score_batch.with_options(task_runner=runner)(params, return_state=True)
+    summary = state.result(raise_on_failure=False)
+    if not isinstance(summary, RunSummary):
+        return state  # the batch itself broke (bad rubric, unreadable store): its error stands
+    if state.is_failed():
+        return Failed(name=state.name, message=state.message, data=summary)
+    return Completed(message=state.message, data=summary)
+
+
+def _share_api_with_workers() -> None:
+    """Points worker processes at this run's Prefect API.
+
+    Without a configured server, Prefect starts a temporary local one for this process; worker
+    processes would each start their own and contend for its SQLite file.
+    """
+    if not os.environ.get("PREFECT_API_URL"):
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            os.environ["PREFECT_API_URL"] = str(client.api_url)
