@@ -15,6 +15,8 @@ from __future__ import annotations
 import glob
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -259,9 +261,9 @@ def score_calls(params: ScoreParams) -> RunSummary:
         The run summary. The run ends Completed when every call worked, and Failed named
         "Partial" when some calls failed (each is stored with its reason; the rest are kept).
     """
-    _share_api_with_workers()
     runner = task_runner_for(params.workers, params.dask_address)
-    state = score_batch.with_options(task_runner=runner)(params, return_state=True)
+    with _api_shared_with_workers():
+        state = score_batch.with_options(task_runner=runner)(params, return_state=True)
     summary = state.result(raise_on_failure=False)
     if not isinstance(summary, RunSummary):
         return state  # the batch itself broke (bad rubric, unreadable store): its error stands
@@ -270,14 +272,23 @@ def score_calls(params: ScoreParams) -> RunSummary:
     return Completed(message=state.message, data=summary)
 
 
-def _share_api_with_workers() -> None:
-    """Points worker processes at this run's Prefect API.
+@contextmanager
+def _api_shared_with_workers() -> Iterator[None]:
+    """Points worker processes at this run's Prefect API while the batch runs.
 
     Without a configured server, Prefect starts a temporary local one for this process; worker
     processes would each start their own and contend for its SQLite file.
     """
-    if not os.environ.get("PREFECT_API_URL"):
-        from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
 
-        with get_client(sync_client=True) as client:
-            os.environ["PREFECT_API_URL"] = str(client.api_url)
+    if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        os.environ["PREFECT_API_URL"] = str(client.api_url)
+    try:
+        yield
+    finally:
+        del os.environ["PREFECT_API_URL"]

@@ -165,6 +165,38 @@ def run(
         raise typer.Exit(EXIT_CALLS_FAILED)
 
 
+@app.command()
+def serve(
+    paths: Annotated[list[str], typer.Argument(help="Inbox folders, files or glob patterns.")],
+    db: DbOption = None,
+    manifest: ManifestOption = None,
+    rubric: RubricOption = None,
+    cron: Annotated[str, typer.Option(help="When to run (cron, in --timezone).")] = "0 2 * * *",
+    timezone: Annotated[
+        str | None, typer.Option(help="IANA time zone of the schedule. Default: this machine's.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1)] = 2,
+    diarizer: Annotated[Backend, typer.Option()] = Backend.AUTO,
+) -> None:
+    """Serve the nightly score-calls deployment: each night, score what is not stored yet."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from flows.nightly import local_timezone, nightly_deployment, serve_nightly
+    from flows.score_calls import ScoreParams
+
+    _scorer(rubric)
+    params = ScoreParams(
+        inputs=[str(Path(p).resolve()) if not any(c in p for c in "*?[") else p for p in paths],
+        db=str(_db_path(db).resolve()),
+        manifest=str(manifest.resolve()) if manifest else None,
+        rubric=str(rubric.resolve()) if rubric else None,
+        workers=workers,
+        diarizer=diarizer,
+    )
+    deployment = nightly_deployment(params, cron, timezone)
+    _out.print(f"serving score-calls/nightly at '{cron}' ({timezone or local_timezone()}); Ctrl-C stops")
+    serve_nightly(deployment)
+
+
 @app.command("import")
 def import_(
     paths: Annotated[list[Path], typer.Argument(help="Transcript JSON files or folders of them.")],

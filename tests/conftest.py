@@ -38,3 +38,15 @@ def sample_store(tmp_path_factory, transcriber) -> tuple[Path, BatchReport]:
             [SAMPLES], store, load_manifest(SAMPLES / "manifest.csv"), transcriber=transcriber
         )
     return db, report
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """A temporary Prefect API for the flow tests (the real server, on a throwaway database)."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
