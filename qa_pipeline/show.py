@@ -65,6 +65,15 @@ def call_document(detail: CallDetail) -> dict[str, Any]:
         "duration_s": call["duration_s"],
         "source_path": call["source_path"],
         "layout": call["layout"],
+        "speakers": None
+        if call.get("diarizer") is None
+        else {
+            "diarizer": call["diarizer"],
+            "role_method": call["role_method"],
+            "role_confidence": call["role_confidence"],
+            "role_reason": call["role_reason"],
+            "needs_review": bool(call["needs_review"]),
+        },
         "score": None if score is None else score["score"],
         "band": None if score is None else score["band"],
         "rubric": None
@@ -107,6 +116,15 @@ def render_text(doc: dict[str, Any]) -> str:
         lines.append(f"duration: {_clock(doc['duration_s'])}  source: {escape(doc['source_path'])}")
     if doc["error"]:
         lines.append(f"[red]error: {escape(doc['error'])}[/red]")
+    if doc["speakers"]:
+        sp = doc["speakers"]
+        review = ""
+        if sp["needs_review"]:
+            review = "  [bold red]needs review: who is the agent is unsure[/bold red]"
+        lines.append(
+            f"speakers: {sp['diarizer']} diarizer, agent by {sp['role_method']} "
+            f"(confidence {sp['role_confidence']:.2f}){review}"
+        )
     if doc["rubric"]:
         r = doc["rubric"]
         score = "n/a" if doc["score"] is None else f"{doc['score']:.1f}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -179,6 +180,13 @@ def test_mono_call_runs_through_the_cli_with_agent_and_customer_turns(tmp_path: 
     assert segments >= 2
     # Forced the wrong way round, the manifest wins and is recorded as the reason.
     assert rows["forced"][2:4] == ("manifest", 1.0)
+    shown = subprocess.run(
+        [*CLI, "show", "mono_call", "--json", "--db", str(db)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    roles = json.loads(shown.stdout)["speakers"]
+    assert roles["diarizer"] == "embedding" and roles["needs_review"] is False
+    assert "thank you for calling" in roles["role_reason"]
 
 
 def test_mono_call_waits_when_only_channels_may_be_used(tmp_path: Path, transcriber) -> None:
