@@ -14,7 +14,7 @@ import pytest
 from qa_pipeline import audio
 from qa_pipeline.der import diarisation_error, read_rttm, reference_from_channels
 from qa_pipeline.diarise import Backend, DiariseOptions, get_diariser, speakers_of
-from qa_pipeline.diarise_pyannote import PIPELINE_ENV, PyannoteOptions
+from qa_pipeline.diarise_pyannote import PIPELINE_ENV, PyannoteDiariser, PyannoteOptions
 from qa_pipeline.manifest import load_manifest
 from qa_pipeline.pipeline import PipelineOptions, run_batch
 from qa_pipeline.records import SpeakerSegment, Speaker, Status, Word
@@ -220,6 +220,60 @@ def test_pyannote_imports_cleanly_on_this_cpu_machine() -> None:
         capture_output=True, text=True, cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr
+
+
+def _untrained_pyannote_pipeline():
+    """pyannote.audio's SpeakerDiarization pipeline built from untrained models.
+
+    No pyannote weights exist offline; this runs pyannote's real code path on this CPU
+    install (segmentation, embeddings, clustering), so the adapter's in-memory handover and
+    its reading of the output are tested. Its answers are not meaningful; the DER of a real
+    pipeline is tested below when one is configured.
+    """
+    torch = pytest.importorskip("torch")
+    from qa_pipeline.diarise_pyannote import _import_pipeline
+
+    _import_pipeline()  # quiets pyannote's import-time warnings first
+    from pyannote.audio.core.plda import PLDA
+    from pyannote.audio.core.task import Problem, Resolution, Specifications
+    from pyannote.audio.models.embedding import WeSpeakerResNet34
+    from pyannote.audio.models.segmentation import PyanNet
+    from pyannote.audio.pipelines import SpeakerDiarization
+
+    torch.manual_seed(0)
+    segmentation = PyanNet(sample_rate=16000)
+    segmentation.specifications = Specifications(
+        problem=Problem.MONO_LABEL_CLASSIFICATION, resolution=Resolution.FRAME, duration=5.0,
+        classes=["s1", "s2", "s3"], powerset_max_classes=2, permutation_invariant=True,
+    )
+    segmentation.build()
+    pipeline = SpeakerDiarization(
+        segmentation=segmentation,
+        embedding=WeSpeakerResNet34(sample_rate=16000),
+        # Agglomerative clustering does not use the PLDA, which only ships with weights.
+        plda=PLDA.__new__(PLDA),
+        clustering="AgglomerativeClustering",
+    )
+    return pipeline.instantiate(
+        {"segmentation": {"min_duration_off": 0.0},
+         "clustering": {"method": "centroid", "min_cluster_size": 12, "threshold": 0.7}}
+    )
+
+
+def test_pyannote_adapter_hands_audio_over_in_memory_and_reads_the_output() -> None:
+    pytest.importorskip("pyannote.audio", reason="installed by setup.sh --with-pyannote")
+    pipeline = _untrained_pyannote_pipeline()
+    wav, _rttm = pyannote_sample()
+    samples = audio.decode(wav).channels[0][: 12 * audio.SAMPLE_RATE_HZ]
+    two = PyannoteDiariser(PyannoteOptions(pipeline="in-memory"), pipeline=pipeline)
+    result = two.diarise(samples)
+    assert result.backend == "pyannote" and len(result.labels) == 2
+    assert all(0 <= s.start_s < s.end_s <= 12.01 for s in result.segments)
+    bounded = PyannoteDiariser(
+        PyannoteOptions(pipeline="in-memory", num_speakers=None, max_speakers=1),
+        pipeline=pipeline,
+    )
+    assert len(bounded.diarise(samples).labels) == 1
 
 
 @pytest.mark.skipif(
