@@ -147,3 +147,32 @@ def test_a_run_killed_mid_batch_then_run_again_stores_every_call_exactly_once(
     assert sorted(c for c, _ in calls_rows) == sorted(p.stem for p in SAMPLES.glob("*.wav"))
     assert {s for _, s in calls_rows} == {"scored"}
     assert incomplete == []
+
+
+def test_only_trouble_that_can_pass_is_retried() -> None:
+    from prefect import flow, task
+
+    from flows.score_calls import CallFailed, _transient
+    from qa_pipeline.pipeline import CallJob, failed_outcome
+    from qa_pipeline.records import CallMeta
+
+    attempts = {"disk": 0, "bad": 0}
+    bad = failed_outcome(CallJob(Path("bad.wav"), CallMeta("bad"), "0" * 64), "unreadable",
+                         "not audio.", "re-export it.")
+
+    @task(retries=2, retry_delay_seconds=0, retry_condition_fn=_transient)
+    def step(kind: str) -> str:
+        attempts[kind] += 1
+        if kind == "disk" and attempts[kind] < 2:
+            raise OSError("the share went away for a moment")
+        if kind == "bad":
+            raise CallFailed(bad)
+        return "done"
+
+    @flow
+    def steps() -> tuple[str, object]:
+        return step("disk"), step.submit("bad").result(raise_on_failure=False)
+
+    done, failure = steps()
+    assert done == "done" and attempts["disk"] == 2
+    assert isinstance(failure, CallFailed) and attempts["bad"] == 1
