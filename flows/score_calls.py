@@ -69,15 +69,8 @@ class CallFailed(Exception):
 def _transient(_task: object, _task_run: object, state: State) -> bool:
     """Retry only trouble that can pass (file system, network, loading a model): a bad
     recording fails the same way every time."""
-    try:
-        state.result()
-    except CallFailed:
-        return False
-    except (OSError, MemoryError):
-        return True
-    except Exception:  # noqa: BLE001 - any other crash is a bug in the call's path; no retry
-        return False
-    return False
+    error = state.result(raise_on_failure=False)
+    return isinstance(error, (OSError, MemoryError))
 
 
 @task(
@@ -197,8 +190,13 @@ class ScoreParams(BaseModel):
 
 
 @flow(name="score-batch")
-def score_batch(params: ScoreParams) -> RunSummary:
-    """Processes a batch under the task runner it was given (see score_calls)."""
+def score_batch(params: ScoreParams) -> State:
+    """Processes a batch under the task runner it was given (see score_calls).
+
+    Returns:
+        Completed, or Failed named "Partial" when some calls failed; the RunSummary is the
+        state's result either way.
+    """
     logger = get_run_logger()
     began = time.perf_counter()
     # Each worker gets its share of the cores, so N workers do not fight over them.
@@ -251,15 +249,16 @@ def _outcome_of(future: PrefectFuture, job: CallJob) -> CallOutcome:
 
 
 @flow(name="score-calls")
-def score_calls(params: ScoreParams) -> RunSummary:
+def score_calls(params: ScoreParams) -> State:
     """Scores the recordings in ``params.inputs`` into the DuckDB file ``params.db``.
 
     Picks the task runner from ``params.workers`` and ``params.dask_address`` and runs
     score_batch under it.
 
     Returns:
-        The run summary. The run ends Completed when every call worked, and Failed named
-        "Partial" when some calls failed (each is stored with its reason; the rest are kept).
+        Completed when every call worked, Failed named "Partial" when some calls failed (each
+        is stored with its reason; the rest are kept); the RunSummary is the result either
+        way. Call with ``return_state=True`` and read ``state.result(raise_on_failure=False)``.
     """
     runner = task_runner_for(params.workers, params.dask_address)
     with _api_shared_with_workers():
