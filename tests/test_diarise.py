@@ -173,11 +173,15 @@ def test_mono_call_runs_through_the_cli_with_agent_and_customer_turns(tmp_path: 
         segments = con.execute(
             "select count(*) from speaker_segments where call_id = 'mono_call'"
         ).fetchone()[0]
+        mono_score = con.execute(
+            "select score from call_scores where call_id = 'mono_call'"
+        ).fetchone()[0]
     assert rows["mono_call"][:3] == ("scored", "embedding", "phrases")
     assert rows["mono_call"][3] > 0.9 and rows["mono_call"][4] is False
     assert "Thank you for calling" in first_agent_turn
     assert speakers == {"mono_call": 2, "forced": 2}
     assert segments >= 2
+    assert mono_score == 100  # as the stereo recording of the same call scores
     # Forced the wrong way round, the manifest wins and is recorded as the reason.
     assert rows["forced"][2:4] == ("manifest", 1.0)
     shown = subprocess.run(
