@@ -24,7 +24,7 @@ from qa_pipeline.pipeline import (
 )
 from qa_pipeline.records import Status
 from qa_pipeline.rubric import default_rubric_path, load_rubric
-from qa_pipeline.scoring import RubricScorer
+from qa_pipeline.scoring import RubricScorer, scorer_for
 from qa_pipeline.show import call_document, render_text
 from qa_pipeline.store import Store
 from qa_pipeline.summary import RunSummary
@@ -65,9 +65,10 @@ def _db_path(db: Path | None) -> Path:
 
 
 def _scorer(rubric: Path | None) -> RubricScorer:
-    """The rubric, validated before any call is touched: a bad rubric never scores."""
+    """The rubric, validated before any call is touched: a bad rubric never scores. Built
+    through scorer_for, so a flow in this process reuses it."""
     try:
-        return RubricScorer(load_rubric(rubric))
+        return scorer_for(rubric)
     except InputError as exc:
         raise _fail(str(exc)) from exc
 

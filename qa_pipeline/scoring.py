@@ -334,7 +334,8 @@ _scorers_lock = threading.Lock()
 
 
 def scorer_for(path: Path | None = None) -> RubricScorer:
-    """The scorer for a rubric file (the default rubric when None), built once per process.
+    """The scorer for a rubric file (the default rubric when None), built once per process
+    and rebuilt when the file changes (a long-lived process may outlive an edit).
 
     Worker processes build their own from the path: a scorer does not travel between
     processes, as its detectors are keyed by node identity.
@@ -342,7 +343,7 @@ def scorer_for(path: Path | None = None) -> RubricScorer:
     Raises:
         InputError: the rubric is invalid (see qa_pipeline.rubric.load_rubric).
     """
-    key = str(path.resolve()) if path else ""
+    key = f"{path.resolve()}@{path.stat().st_mtime_ns}" if path and path.is_file() else str(path)
     with _scorers_lock:
         if key not in _scorers:
             _scorers[key] = RubricScorer(load_rubric(path))
