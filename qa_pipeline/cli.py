@@ -154,8 +154,9 @@ def run(
         load_manifest(manifest)
     except InputError as exc:
         raise _fail(str(exc)) from exc
-    missing = [str(p) for p in params.expanded_inputs() if not p.exists()]
-    if missing or not params.expanded_inputs():
+    inputs = params.expanded_inputs()
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing or not inputs:
         raise _fail(f"no such file or folder: {', '.join(missing) or ' '.join(params.inputs)}")
     state = score_calls(params, return_state=True)
     summary = state.result(raise_on_failure=False)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa_pipeline.diarise_embedding import bridge_pauses, label_runs
 from qa_pipeline.records import SpeakerSegment
 
 __all__ = ["DiarisationError", "diarisation_error", "read_rttm", "reference_from_channels"]
@@ -144,20 +145,12 @@ def reference_from_channels(
     for samples, label in zip(channels, labels, strict=True):
         n = len(samples) // width
         rms = np.sqrt(np.mean(samples[: n * width].reshape(n, width) ** 2, axis=1) + 1e-12)
-        active = 20 * np.log10(rms) > threshold_dbfs
-        runs = [(s, e) for s, e, on in _bool_runs(active) if on]
-        merged: list[list[int]] = []
-        for start, end in runs:
-            if merged and (start - merged[-1][1]) * frame_s < bridge_s:
-                merged[-1][1] = end
-            else:
-                merged.append([start, end])
-        segments += [SpeakerSegment(s * frame_s, e * frame_s, label) for s, e in merged]
+        active = np.where(20 * np.log10(rms) > threshold_dbfs, 0, -1)
+        bridged = bridge_pauses(active, round(bridge_s / frame_s))
+        segments += [
+            SpeakerSegment(s * frame_s, e * frame_s, label)
+            for s, e, on in label_runs(bridged)
+            if on == 0
+        ]
     return tuple(sorted(segments, key=lambda s: (s.start_s, s.label)))
 
-
-def _bool_runs(values: np.ndarray) -> list[tuple[int, int, bool]]:
-    edges = np.flatnonzero(np.diff(values.astype(np.int8))) + 1
-    starts = np.concatenate(([0], edges))
-    ends = np.concatenate((edges, [len(values)]))
-    return [(int(s), int(e), bool(values[s])) for s, e in zip(starts, ends) if e > s]

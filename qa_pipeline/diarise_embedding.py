@@ -18,7 +18,14 @@ import numpy as np
 from qa_pipeline.audio import SAMPLE_RATE_HZ
 from qa_pipeline.records import Diarisation, SpeakerSegment, Word
 
-__all__ = ["EmbeddingDiariser", "EmbeddingOptions", "cluster", "smooth_labels"]
+__all__ = [
+    "EmbeddingDiariser",
+    "EmbeddingOptions",
+    "bridge_pauses",
+    "cluster",
+    "label_runs",
+    "smooth_labels",
+]
 
 _FRAME_S = 0.01  # the voice encoder's mel hop: one label per 10 ms
 
@@ -195,7 +202,7 @@ def smooth_labels(labels: np.ndarray, min_run: int) -> np.ndarray:
     changed = True
     while changed:
         changed = False
-        runs = _runs(out)
+        runs = label_runs(out)
         for i, (start, end, label) in enumerate(runs):
             if label < 0 or end - start >= min_run:
                 continue
@@ -215,7 +222,7 @@ def bridge_pauses(labels: np.ndarray, max_gap: int) -> np.ndarray:
     """Fills non-speech gaps shorter than ``max_gap`` frames that one speaker has on both
     sides."""
     out = labels.copy()
-    runs = _runs(labels)
+    runs = label_runs(labels)
     for i in range(1, len(runs) - 1):
         start, end, label = runs[i]
         if label < 0 and end - start < max_gap and runs[i - 1][2] == runs[i + 1][2] >= 0:
@@ -223,7 +230,8 @@ def bridge_pauses(labels: np.ndarray, max_gap: int) -> np.ndarray:
     return out
 
 
-def _runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
+def label_runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
+    """(start, end, label) of each run of equal labels in a frame array."""
     if len(labels) == 0:
         return []
     edges = np.flatnonzero(np.diff(labels)) + 1
@@ -262,7 +270,7 @@ def _keep_regions_with_words(mask: np.ndarray, words: Sequence[Word]) -> np.ndar
         start = max(0, int(word.start_s / _FRAME_S) - slack)
         heard[start : int(np.ceil(word.end_s / _FRAME_S)) + slack] = True
     out = mask.copy()
-    for start, end, on in _runs(mask.astype(int)):
+    for start, end, on in label_runs(mask.astype(int)):
         if on and not heard[start:end].any():
             out[start:end] = False
     return out
@@ -280,7 +288,7 @@ def _trim_quiet_edges(
     """Shrinks each speech region to the span between its first and last loud frame."""
     floor_db = float(np.percentile(frame_db, 10))
     out = mask.copy()
-    for start, end, on in _runs(mask.astype(int)):
+    for start, end, on in label_runs(mask.astype(int)):
         if not on:
             continue
         region = frame_db[start:end]
@@ -322,6 +330,6 @@ def _frame_labels(speech: np.ndarray, centres: np.ndarray, labels: np.ndarray) -
 def _segments(frame_labels: np.ndarray) -> tuple[SpeakerSegment, ...]:
     return tuple(
         SpeakerSegment(round(start * _FRAME_S, 2), round(end * _FRAME_S, 2), f"S{label}")
-        for start, end, label in _runs(frame_labels)
+        for start, end, label in label_runs(frame_labels)
         if label >= 0
     )

@@ -10,6 +10,7 @@ than guessed silently. The manifest can force the answer.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Sequence
@@ -121,13 +122,13 @@ def _cue_points(spoken: Sequence[Word], options: RoleOptions) -> list[tuple[floa
         return []
     opening_end_s = spoken[0].start_s + options.opening_s
     text, starts = _text_with_offsets(spoken)
-    cues = [(p, w) for p, w in AGENT_CUES]
+    cues = list(AGENT_CUES)
     cues += [(re.escape(name.lower()), 2.0) for name in options.company_names]
     cues += [(p, -w) for p, w in CUSTOMER_CUES]
     found = []
     for pattern, weight in cues:
         for match in re.finditer(rf"\b(?:{pattern})\b", text):
-            at_s = spoken[_word_at(starts, match.start())].start_s
+            at_s = spoken[bisect.bisect_right(starts, match.start()) - 1].start_s
             points = weight * (2.0 if at_s <= opening_end_s else 1.0)
             found.append((points, f'"{match.group(0)}" at {at_s:.1f}s'))
     return found
@@ -142,12 +143,3 @@ def _text_with_offsets(words: Sequence[Word]) -> tuple[str, list[int]]:
         offset += len(token) + 1
     return " ".join(parts), starts
 
-
-def _word_at(starts: list[int], offset: int) -> int:
-    index = 0
-    for i, start in enumerate(starts):
-        if start <= offset:
-            index = i
-        else:
-            break
-    return index

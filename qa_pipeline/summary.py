@@ -43,10 +43,6 @@ class RunSummary:
         """Hours of audio processed per hour of wall time (0 when nothing was processed)."""
         return self.audio_s / self.wall_s if self.wall_s > 0 else 0.0
 
-    @property
-    def ok(self) -> bool:
-        return not self.failed
-
     def headline(self) -> str:
         return (
             f"{self.found} found, {self.skipped} skipped as already done, {self.scored} scored, "
