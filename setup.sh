@@ -58,8 +58,8 @@ if [ $with_pyannote -eq 1 ]; then
   site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
   rm -f "$site"/torchaudio/lib/*.so
   .venv/bin/python - <<'PY'
-from qa_pipeline.diarise_pyannote import _import_pipeline
-_import_pipeline()
+from qa_pipeline.speech.diarise.options import import_pyannote_pipeline
+import_pyannote_pipeline()
 print("pyannote.audio imports on this CPU machine")
 PY
 fi

@@ -6,7 +6,7 @@ Copies the sample calls until there are at least --minutes of audio (each copy c
 one-sample change so its content hash differs and no call is skipped as a duplicate), then
 scores them into a fresh DuckDB file three ways, in the same run:
 
-- plain loop: qa_pipeline.pipeline.run_batch, one process (the baseline);
+- plain loop: qa_pipeline.batch.run.run_batch, one process (the baseline);
 - flow, 1 worker: flows.score_calls with the calls processed in the flow's own process;
 - flow, 2 workers: the same flow with a pool of two worker processes.
 
@@ -26,13 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from flows.score_calls import ScoreParams, score_calls
-from qa_pipeline import audio
-from qa_pipeline.manifest import load_manifest
-from qa_pipeline.pipeline import run_batch
-from qa_pipeline.scoring import scorer_for
+from qa_pipeline.batch.run import run_batch
+from qa_pipeline.ingest import audio
+from qa_pipeline.ingest.manifest import load_manifest
+from qa_pipeline.scoring.engine import scorer_for
+from qa_pipeline.speech.transcribe import Transcriber
 from qa_pipeline.store import Store
-from qa_pipeline.transcribe import Transcriber
-from tests.audio_files import write_audio
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -45,7 +44,7 @@ def make_batch(folder: Path, minutes: float) -> float:
         for decoded in originals:
             data = np.stack(decoded.channels)
             data[0, copy] += 1e-4  # a different file, the same call
-            write_audio(folder / f"{decoded.path.stem}_{copy:03d}.wav", data, 16_000)
+            audio.write_wav(folder / f"{decoded.path.stem}_{copy:03d}.wav", data, 16_000)
             total_s += decoded.duration_s
         copy += 1
     return total_s
@@ -64,12 +63,13 @@ def main() -> None:
         print(f"{n_calls} calls, {audio_s / 60:.1f} min of audio, {os.cpu_count()} cores")
 
         transcriber = Transcriber()
-        transcriber.model  # load before timing
+        _ = transcriber.model  # load before timing
         scorer = scorer_for(None)
         began = time.perf_counter()
         with Store(Path(tmp) / "loop.duckdb") as store:
-            report = run_batch([calls], store, load_manifest(None), scorer=scorer,
-                               transcriber=transcriber)
+            report = run_batch(
+                [calls], store, load_manifest(None), scorer=scorer, transcriber=transcriber
+            )
         loop_s = time.perf_counter() - began
         assert len(report.stored) == n_calls and not report.failed
 
@@ -79,8 +79,9 @@ def main() -> None:
             os.environ["PREFECT_API_URL"] = str(client.api_url)
         flow_s = {}
         for workers in (1, 2):
-            params = ScoreParams(inputs=[str(calls)], db=str(Path(tmp) / f"flow{workers}.duckdb"),
-                                 workers=workers)
+            params = ScoreParams(
+                inputs=[str(calls)], db=str(Path(tmp) / f"flow{workers}.duckdb"), workers=workers
+            )
             began = time.perf_counter()
             summary = score_calls(params, return_state=True).result()
             flow_s[workers] = time.perf_counter() - began
@@ -93,7 +94,9 @@ def main() -> None:
     print(f"{'plain loop':22} {loop_s:8.1f} {rate(loop_s):17.1f}")
     for workers, seconds in flow_s.items():
         print(f"{f'flow, {workers} worker(s)':22} {seconds:8.1f} {rate(seconds):17.1f}")
-    print(f"flow (1 worker) cost over the plain loop: {flow_s[1] / loop_s - 1:+.1%} (target <= 10%)")
+    print(
+        f"flow (1 worker) cost over the plain loop: {flow_s[1] / loop_s - 1:+.1%} (target <= 10%)"
+    )
     print(f"2 workers over 1: {flow_s[1] / flow_s[2]:.2f}x the throughput")
 
 

@@ -8,7 +8,7 @@ Data:
 - Mono mixes of the stereo sample calls, where the truth is known by construction: each
   channel carries one speaker, so its speech activity is the reference.
 
-DER is the standard one (no collar, overlapping speech scored; qa_pipeline.der). The ASR words
+DER is the standard one (no collar, overlapping speech scored; qa_pipeline.speech.der). The ASR words
 of each call are given to the embedding backend, as in the pipeline. Role assignment is right
 when the speaker picked as agent maps (under DER's speaker mapping) onto the agent channel.
 Real-time factor is diarisation time / audio time, models loaded beforehand.
@@ -21,16 +21,21 @@ import os
 import time
 from pathlib import Path
 
-from qa_pipeline import audio
-from qa_pipeline.der import diarisation_error, read_rttm, reference_from_channels
-from qa_pipeline.diarise import Backend, DiariseOptions, Diariser, check_available, get_diariser
-from qa_pipeline.diarise import speakers_of
-from qa_pipeline.diarise_pyannote import PIPELINE_ENV, PyannoteOptions
 from qa_pipeline.errors import ConfigError
+from qa_pipeline.ingest import audio
+from qa_pipeline.ingest.options import SAMPLE_RATE_HZ
 from qa_pipeline.records import Speaker
-from qa_pipeline.roles import assign_roles
-from qa_pipeline.transcribe import Transcriber
-from tests.pyannote_sample import pyannote_sample
+from qa_pipeline.resources import pyannote_sample
+from qa_pipeline.speech.der import diarisation_error, read_rttm, reference_from_channels
+from qa_pipeline.speech.diarise.backends import Diariser, check_available, get_diariser, speakers_of
+from qa_pipeline.speech.diarise.options import (
+    PIPELINE_ENV,
+    Backend,
+    DiariseOptions,
+    PyannoteOptions,
+)
+from qa_pipeline.speech.roles import assign_roles
+from qa_pipeline.speech.transcribe import Transcriber
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -72,16 +77,18 @@ def main() -> None:
         for name, samples, reference, agent_truth in cases:
             began = time.perf_counter()
             hypothesis = diariser.diarise(samples, words[name])
-            rtf = (time.perf_counter() - began) / (len(samples) / audio.SAMPLE_RATE_HZ)
+            rtf = (time.perf_counter() - began) / (len(samples) / SAMPLE_RATE_HZ)
             error = diarisation_error(reference, hypothesis.segments)
             roles = assign_roles(words[name], speakers_of(words[name], hypothesis.segments))
             picked = dict(error.mapping).get(roles.agent_label)
             verdict = "review" if roles.needs_review else f"agent={picked}"
             if agent_truth is not None:
-                verdict += " right" if picked == agent_truth and not roles.needs_review else " WRONG"
+                verdict += (
+                    " right" if picked == agent_truth and not roles.needs_review else " WRONG"
+                )
                 pooled = [
                     a + b
-                    for a, b in zip(
+                    for a, b in zip(  # noqa: B905 (both have four fields)
                         pooled,
                         (error.missed_s, error.false_alarm_s, error.confusion_s, error.total_s),
                     )

@@ -4,7 +4,7 @@
 
 For each sample call, the baseline decodes the file with faster-whisper's decoder and calls
 WhisperModel.transcribe on each channel with the same options, consuming every word. The
-pipeline runs qa_pipeline.pipeline.process_audio (validation, decoding, both channels, turns).
+pipeline runs qa_pipeline.batch.process.process_audio (validation, decoding, both channels, turns).
 Both share one loaded model. Prints the real-time factor (processing time / audio time) of
 each and the pipeline's overhead ratio; the best of --repeat runs counts for each.
 """
@@ -17,10 +17,11 @@ from pathlib import Path
 
 from faster_whisper.audio import decode_audio
 
-from qa_pipeline.audio import file_sha256
-from qa_pipeline.manifest import load_manifest
-from qa_pipeline.pipeline import PipelineOptions, process_audio
-from qa_pipeline.transcribe import Transcriber
+from qa_pipeline.batch.options import PipelineOptions
+from qa_pipeline.batch.process import process_audio
+from qa_pipeline.ingest.discover import file_sha256
+from qa_pipeline.ingest.manifest import load_manifest
+from qa_pipeline.speech.transcribe import Transcriber
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -61,8 +62,13 @@ def main() -> None:
         best_direct = min(best_direct, t_direct)
         best_pipeline = min(best_pipeline, t_pipeline)
     print(f"calls: {len(files)}, audio: {audio_s:.1f} s, repeats: {args.repeat} (best counts)")
-    print(f"faster-whisper direct: {best_direct:.2f} s, real-time factor {best_direct / audio_s:.4f}")
-    print(f"qa-pipeline:           {best_pipeline:.2f} s, real-time factor {best_pipeline / audio_s:.4f}")
+    print(
+        f"faster-whisper direct: {best_direct:.2f} s, real-time factor {best_direct / audio_s:.4f}"
+    )
+    print(
+        f"qa-pipeline:           {best_pipeline:.2f} s, "
+        f"real-time factor {best_pipeline / audio_s:.4f}"
+    )
     print(f"overhead ratio (pipeline / direct): {best_pipeline / best_direct:.3f}")
 
 

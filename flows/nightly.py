@@ -10,32 +10,15 @@ Prefect Cloud) to see and trigger the runs from its UI.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from prefect import serve
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
 
-from flows.score_calls import ScoreParams, score_calls
+from flows.score_calls import score_calls
+from qa_pipeline.batch.nightly import DEFAULT_CRON, local_timezone
+from qa_pipeline.batch.params import ScoreParams
 
-__all__ = ["DEFAULT_CRON", "local_timezone", "nightly_deployment", "serve_nightly"]
-
-DEFAULT_CRON = "0 2 * * *"
-"""02:00 every day."""
-
-
-def local_timezone() -> str:
-    """This machine's IANA time zone name (``$TZ``, /etc/timezone, /etc/localtime), else UTC."""
-    if os.environ.get("TZ"):
-        return os.environ["TZ"].lstrip(":")
-    timezone_file = Path("/etc/timezone")
-    if timezone_file.is_file() and timezone_file.read_text().strip():
-        return timezone_file.read_text().strip()
-    localtime = Path("/etc/localtime")
-    if localtime.is_symlink() and "zoneinfo/" in str(localtime.resolve()):
-        return str(localtime.resolve()).split("zoneinfo/", 1)[1]
-    return "UTC"
+__all__ = ["nightly_deployment", "serve_nightly"]
 
 
 def nightly_deployment(

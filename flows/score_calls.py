@@ -1,7 +1,8 @@
 """The scoring flow: discover -> decode -> transcribe -> diarise -> score -> store, concurrently.
 
-Tasks are thin wrappers over qa_pipeline: ``plan_batch`` decides which recordings need work,
-``process_job`` turns one recording into a CallOutcome in a worker, and ``record`` writes it.
+Tasks are thin wrappers over qa_pipeline.batch: ``plan_inputs`` decides which recordings need
+work, ``process_in_worker`` turns one recording into a CallOutcome in a worker, and ``record``
+writes it.
 Workers never touch the database: they return outcomes, and the flow's own process stores each
 call in one transaction (DuckDB has one writer). So a run killed at any moment leaves every
 call either fully stored or not at all, and the next run does exactly the rest.
@@ -12,14 +13,12 @@ a pool of worker processes on this machine (each loads its models once), or a Da
 
 from __future__ import annotations
 
-import glob
 import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import TYPE_CHECKING
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -29,25 +28,16 @@ from prefect.states import Completed, Failed, State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 from prefect.tasks import exponential_backoff
 
-from qa_pipeline.audio import AudioOptions
-from qa_pipeline.diarise import Backend, DiariseOptions
-from qa_pipeline.diarise_pyannote import PyannoteOptions
-from qa_pipeline.manifest import load_manifest
-from qa_pipeline.pipeline import (
-    BatchReport,
-    CallJob,
-    PipelineOptions,
-    Plan,
-    failed_outcome,
-    plan_batch,
-    process_job,
-    record,
-)
+from qa_pipeline.batch.options import PipelineOptions
+from qa_pipeline.batch.params import ScoreParams, scorer_of
+from qa_pipeline.batch.plan import CallJob, Plan, plan_inputs
+from qa_pipeline.batch.process import failed_outcome, process_in_worker
+from qa_pipeline.batch.run import BatchReport, open_store, record
+from qa_pipeline.batch.summary import RunSummary, summarise
 from qa_pipeline.records import CallOutcome, Status
-from qa_pipeline.scoring import scorer_for
-from qa_pipeline.store import Store
-from qa_pipeline.summary import RunSummary, summarise
-from qa_pipeline.transcribe import Transcriber, TranscribeOptions
+
+if TYPE_CHECKING:
+    from qa_pipeline.store import Store
 
 __all__ = ["CallFailed", "ScoreParams", "score_batch", "score_calls", "task_runner_for"]
 
@@ -80,7 +70,7 @@ def _transient(_task: object, _task_run: object, state: State) -> bool:
 )
 def plan_calls(inputs: list[Path], store: Store, manifest: str | None, force: bool) -> Plan:
     """Finds the recordings and skips those already stored from the same bytes."""
-    return plan_batch(inputs, store, load_manifest(Path(manifest) if manifest else None), force)
+    return plan_inputs(inputs, store, manifest, force)
 
 
 @task(
@@ -96,8 +86,7 @@ def process_call(job: CallJob, options: PipelineOptions, rubric: str | None) -> 
     Raises:
         CallFailed: the call failed (unreadable, silent, no speech ...); the task fails.
     """
-    transcriber = Transcriber(options.transcribe)
-    outcome = process_job(job, transcriber, options, scorer_for(Path(rubric) if rubric else None))
+    outcome = process_in_worker(job, options, rubric)
     if outcome.status is Status.FAILED:
         raise CallFailed(outcome)
     return outcome
@@ -126,69 +115,6 @@ def task_runner_for(workers: int, dask_address: str | None = None) -> TaskRunner
     return ProcessPoolTaskRunner(max_workers=workers)
 
 
-class ScoreParams(BaseModel):
-    """The flow's parameters: what to score, where to store it, and how.
-
-    Attributes:
-        inputs: audio files, folders (searched recursively) or glob patterns.
-        db: the DuckDB file.
-        manifest: CSV or JSON-lines call metadata.
-        rubric: rubric YAML (the default rubric when None).
-        model: tiny.en (bundled), a CTranslate2 model folder, or a hub name.
-        diarizer: auto, channels, pyannote or embedding (for mono calls).
-        pyannote_pipeline: a local pyannote pipeline folder, or a hub name (with HF_TOKEN).
-        workers: calls processed at once (worker processes, or Dask workers for ``local``).
-        dask_address: a Dask scheduler address, or ``local`` for a LocalCluster of processes;
-            None for a process pool on this machine.
-        force: reprocess calls even when their content is unchanged.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    inputs: list[str]
-    db: str = "qa.duckdb"
-    manifest: str | None = None
-    rubric: str | None = None
-    model: str = TranscribeOptions.model
-    beam_size: int = Field(TranscribeOptions.beam_size, ge=1)
-    diarizer: Backend = Backend.AUTO
-    pyannote_pipeline: str | None = None
-    num_speakers: int | None = Field(2, ge=1)
-    min_speakers: int | None = Field(None, ge=1)
-    max_speakers: int | None = Field(None, ge=1)
-    max_duration_s: float = Field(AudioOptions.max_duration_s, gt=0)
-    workers: int = Field(2, ge=1)
-    dask_address: str | None = None
-    force: bool = False
-
-    def pipeline_options(self, cpu_threads: int = 0) -> PipelineOptions:
-        """These parameters as the pipeline's typed options."""
-        pyannote = PyannoteOptions(
-            pipeline=self.pyannote_pipeline,
-            num_speakers=self.num_speakers,
-            min_speakers=self.min_speakers,
-            max_speakers=self.max_speakers,
-        )
-        return PipelineOptions(
-            audio=AudioOptions(max_duration_s=self.max_duration_s),
-            transcribe=TranscribeOptions(
-                model=self.model, beam_size=self.beam_size, cpu_threads=cpu_threads
-            ),
-            diarise=DiariseOptions(diarizer=self.diarizer, pyannote=pyannote),
-            force=self.force,
-        )
-
-    def expanded_inputs(self) -> list[Path]:
-        """Glob patterns become the paths they match; plain paths stay as given."""
-        paths: list[Path] = []
-        for item in self.inputs:
-            if any(ch in item for ch in "*?["):
-                paths.extend(Path(p) for p in sorted(glob.glob(item, recursive=True)))
-            else:
-                paths.append(Path(item))
-        return paths
-
-
 @flow(name="score-batch")
 def score_batch(params: ScoreParams) -> State:
     """Processes a batch under the task runner it was given (see score_calls).
@@ -203,12 +129,14 @@ def score_batch(params: ScoreParams) -> State:
     workers, rubric = params.workers, params.rubric
     cpu_threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
     options = params.pipeline_options(cpu_threads)
-    scorer_for(Path(rubric) if rubric else None)  # a bad rubric stops the run before any call
-    with Store(Path(params.db)) as store:
+    scorer_of(params)  # a bad rubric stops the run before any call
+    with open_store(Path(params.db)) as store:
         plan = plan_calls(params.expanded_inputs(), store, params.manifest, params.force)
         logger.info(
             "%d recordings found, %d to process, %d skipped as already done",
-            plan.found, len(plan.jobs), len(plan.skipped),
+            plan.found,
+            len(plan.jobs),
+            len(plan.skipped),
         )
         report = BatchReport(found=plan.found, skipped=dict(plan.skipped))
         # A bounded window of calls in flight keeps memory flat on long batches.

@@ -8,13 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from qa_pipeline.manifest import load_manifest
-from qa_pipeline.pipeline import BatchReport, run_batch
+from qa_pipeline.batch.run import BatchReport, run_batch
+from qa_pipeline.ingest.manifest import load_manifest
+from qa_pipeline.speech.transcribe import TranscribeOptions, Transcriber
 from qa_pipeline.store import Store
-from qa_pipeline.transcribe import Transcriber, TranscribeOptions
+from tests.support.paths import SAMPLES
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "samples"
+_FOLDER_MARKS = {"unit": ("unit",), "integration": ("integration", "slow"), "e2e": ("e2e", "slow")}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks each test by its folder (unit, integration, e2e); the last two are slow."""
+    for item in items:
+        folder = item.path.parent.name
+        for mark in _FOLDER_MARKS.get(folder, ()):
+            item.add_marker(mark)
 
 
 @pytest.fixture(scope="session")

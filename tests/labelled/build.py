@@ -42,8 +42,12 @@ def parse(path: Path) -> list[tuple[str, dict[str, str], list[dict]]]:
             start_s = max(0.0, cursor_s + offset)
             end_s = start_s + SECONDS_PER_WORD * len(m.group(3).split())
             calls[-1][2].append(
-                {"speaker": speaker, "start": round(start_s, 2), "end": round(end_s, 2),
-                 "text": m.group(3)}
+                {
+                    "speaker": speaker,
+                    "start": round(start_s, 2),
+                    "end": round(end_s, 2),
+                    "text": m.group(3),
+                }
             )
             cursor_s = max(cursor_s, end_s)
         else:

@@ -1,0 +1,25 @@
+"""The options of every stage of one run, gathered in one frozen record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from qa_pipeline.ingest.options import AudioOptions
+from qa_pipeline.speech.diarise.options import DiariseOptions
+from qa_pipeline.speech.roles import RoleOptions
+from qa_pipeline.speech.transcribe import TranscribeOptions
+from qa_pipeline.speech.turns import TurnOptions
+
+__all__ = ["PipelineOptions"]
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """Options for every stage of one run; stored per call as JSON by the stages that use them."""
+
+    audio: AudioOptions = AudioOptions()
+    transcribe: TranscribeOptions = TranscribeOptions()
+    turns: TurnOptions = TurnOptions()
+    diarise: DiariseOptions = DiariseOptions()
+    roles: RoleOptions = RoleOptions()
+    force: bool = False

@@ -1,0 +1,152 @@
+"""Run: plan -> process -> store for a batch of recordings, and the batch jobs on stored calls.
+
+``run_batch`` is the plain loop; the Prefect flow (flows/score_calls.py) runs the same plan,
+process and record steps concurrently, and this loop is its baseline. Each call is stored in
+its own transaction; a failed call is recorded with its reason and the batch goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from qa_pipeline.batch.options import PipelineOptions
+from qa_pipeline.batch.plan import plan_batch, skip_reason
+from qa_pipeline.batch.process import Scorer, failed_call, outcome_of_transcript, process_job
+from qa_pipeline.errors import CallError
+from qa_pipeline.ingest.discover import discover, sha256_or_unreadable
+from qa_pipeline.ingest.manifest import Manifest
+from qa_pipeline.ingest.transcripts.native import read_transcript
+from qa_pipeline.records import CallMeta, CallOutcome, CallSource, Status
+from qa_pipeline.speech.transcribe import Transcriber
+from qa_pipeline.store import Store
+
+__all__ = [
+    "BatchReport",
+    "ProgressHook",
+    "import_transcripts",
+    "open_store",
+    "record",
+    "rescore",
+    "run_batch",
+]
+
+ProgressHook = Callable[[int, int, str], None]
+"""Called once per call with (calls done, calls found, "call_id: what happened")."""
+
+
+@dataclass
+class BatchReport:
+    """What a batch did, call by call; filled in as calls are stored.
+
+    Attributes:
+        audio_s: seconds of audio of each stored call.
+        scores: each scored call's score against the first rubric (None when no item applied).
+        teams: each stored call's team, from the manifest.
+        review: mono calls whose speaker roles were too unsure to trust.
+    """
+
+    found: int = 0
+    stored: dict[str, Status] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    audio_s: dict[str, float] = field(default_factory=dict)
+    scores: dict[str, float | None] = field(default_factory=dict)
+    teams: dict[str, str | None] = field(default_factory=dict)
+    review: list[str] = field(default_factory=list)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for s in self.stored.values() if s is status)
+
+
+def open_store(path: Path, read_only: bool = False) -> Store:
+    """The store a batch writes to (or reads from, with ``read_only``)."""
+    return Store(path, read_only=read_only)
+
+
+def record(store: Store, outcome: CallOutcome, report: BatchReport) -> None:
+    """Stores one call in its own transaction and notes it on the report."""
+    store.save(outcome)
+    call_id = outcome.meta.call_id
+    report.stored[call_id] = outcome.status
+    report.teams[call_id] = outcome.meta.team
+    if outcome.duration_s is not None:
+        report.audio_s[call_id] = outcome.duration_s
+    if outcome.scores:
+        report.scores[call_id] = outcome.scores[0].score
+    if outcome.roles is not None and outcome.roles.needs_review:
+        report.review.append(call_id)
+    if outcome.error:
+        report.failed[call_id] = outcome.error
+
+
+def run_batch(
+    paths: Sequence[Path],
+    store: Store,
+    manifest: Manifest = Manifest(),
+    options: PipelineOptions = PipelineOptions(),
+    scorer: Scorer | None = None,
+    transcriber: Transcriber | None = None,
+    progress: ProgressHook | None = None,
+) -> BatchReport:
+    """The plain loop: plans the batch, then processes and stores calls one by one."""
+    plan = plan_batch(paths, store, manifest, options.force)
+    transcriber = transcriber or Transcriber(options.transcribe)
+    report = BatchReport(found=plan.found, skipped=dict(plan.skipped))
+    for done, job in enumerate(plan.jobs, start=1):
+        outcome = process_job(job, transcriber, options, scorer)
+        record(store, outcome, report)
+        if progress:
+            progress(done, len(plan.jobs), f"{job.meta.call_id}: {outcome.status}")
+    return report
+
+
+def import_transcripts(
+    paths: Sequence[Path],
+    store: Store,
+    manifest: Manifest = Manifest(),
+    scorer: Scorer | None = None,
+    force: bool = False,
+    progress: ProgressHook | None = None,
+) -> BatchReport:
+    """Stores transcripts made elsewhere (see qa_pipeline.ingest.transcripts) like transcribed
+    calls."""
+    files = discover(paths, suffixes=frozenset({".json"}))
+    report = BatchReport(found=len(files))
+    for done, path in enumerate(files, start=1):
+        if progress:
+            progress(done - 1, len(files), path.name)
+        try:
+            source, transcript = read_transcript(path)
+        except CallError as exc:
+            # Without a readable call_id the file name is the best key for the failure.
+            source = CallSource(path=path, sha256=sha256_or_unreadable(path), kind="import")
+            record(store, failed_call(source, CallMeta(call_id=path.stem), exc), report)
+            continue
+        transcript = replace(transcript, meta=manifest.with_defaults(transcript.meta))
+        reason = skip_reason(store, transcript.meta.call_id, source.sha256, force)
+        if reason:
+            report.skipped[transcript.meta.call_id] = reason
+        else:
+            record(store, outcome_of_transcript(source, transcript, None, scorer), report)
+    return report
+
+
+def rescore(store: Store, scorer: Scorer, progress: ProgressHook | None = None) -> BatchReport:
+    """Scores every stored transcript again (no audio needed), one transaction per call.
+
+    Results for other rubric versions stay in the store; results for this rubric are replaced.
+    """
+    call_ids = store.stored_call_ids()
+    report = BatchReport(found=len(call_ids))
+    for done, call_id in enumerate(call_ids, start=1):
+        transcript = store.transcript(call_id)
+        if transcript is None or not transcript.turns:
+            report.skipped[call_id] = "no stored turns"
+        else:
+            store.save_scores(call_id, scorer(transcript))
+            report.stored[call_id] = Status.SCORED
+        if progress:
+            progress(done, len(call_ids), call_id)
+    return report

@@ -1,0 +1,25 @@
+"""The ``qa-pipeline`` command: one module per command group, each thin.
+
+``batch`` (run, serve, import, rescore), ``show``, ``rubric``. Commands import the stages they
+need when they run, so ``--help`` loads only typer and rich.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from qa_pipeline.cli import batch, rubric, show
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="Score contact-centre calls against QA rubrics, with evidence for every point.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command()(batch.run)
+app.command()(batch.serve)
+app.command("import")(batch.import_)
+app.command("rescore")(batch.rescore)
+app.command()(show.show)
+app.add_typer(rubric.rubric_app, name="rubric")

@@ -1,0 +1,236 @@
+"""Batch commands: run and serve (the score-calls flow), import, rescore.
+
+The flows are started by their Prefect entrypoint, as a deployment starts them, so the package
+never imports ``flows/`` (which imports the package).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from qa_pipeline.cli.common import (
+    EXIT_CALLS_FAILED,
+    DbOption,
+    ForceOption,
+    ManifestOption,
+    RubricOption,
+    db_path,
+    fail,
+    out,
+    scorer,
+)
+from qa_pipeline.ingest.options import AudioOptions
+from qa_pipeline.speech.diarise.options import PIPELINE_ENV, Backend
+from qa_pipeline.speech.transcribe import TranscribeOptions
+
+if TYPE_CHECKING:
+    from qa_pipeline.batch.params import ScoreParams
+    from qa_pipeline.batch.run import BatchReport
+    from qa_pipeline.batch.summary import RunSummary
+
+__all__ = ["import_", "rescore", "run", "serve"]
+
+SCORE_CALLS_FLOW = "flows.score_calls.score_calls"
+NIGHTLY_DEPLOYMENT = "flows.nightly.nightly_deployment"
+SERVE = "flows.nightly.serve_nightly"
+
+
+def run(
+    paths: Annotated[list[Path], typer.Argument(help="Audio files or folders of them.")],
+    db: DbOption = None,
+    manifest: ManifestOption = None,
+    rubric: RubricOption = None,
+    force: ForceOption = False,
+    model: Annotated[
+        str, typer.Option(help="tiny.en (bundled), a CTranslate2 model folder, or a hub name.")
+    ] = TranscribeOptions.model,
+    beam_size: Annotated[int, typer.Option(min=1)] = TranscribeOptions.beam_size,
+    max_duration_s: Annotated[
+        float, typer.Option(help="Refuse recordings longer than this.")
+    ] = AudioOptions.max_duration_s,
+    diarizer: Annotated[
+        Backend,
+        typer.Option(help="auto: channels for stereo, pyannote when configured, else embedding."),
+    ] = Backend.AUTO,
+    pyannote_pipeline: Annotated[
+        str | None,
+        typer.Option(
+            envvar=PIPELINE_ENV,
+            help="pyannote pipeline: a local folder with config.yaml, or a hub name "
+            "(with HF_TOKEN set).",
+        ),
+    ] = None,
+    num_speakers: Annotated[
+        int, typer.Option(min=0, help="Speakers per mono call for pyannote; 0 to use min/max.")
+    ] = 2,
+    min_speakers: Annotated[int | None, typer.Option(min=1)] = None,
+    max_speakers: Annotated[int | None, typer.Option(min=1)] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Calls processed at once (worker processes).")
+    ] = 2,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Run on a Dask cluster: a scheduler address, or 'local'."),
+    ] = None,
+) -> None:
+    """Transcribe, split into turns, score and store audio calls (the score-calls flow).
+
+    Needs no Prefect server: without PREFECT_API_URL, Prefect runs a temporary local one.
+    """
+    from qa_pipeline.batch.params import ScoreParams
+
+    params = ScoreParams(
+        inputs=[str(p) for p in paths],
+        db=str(db_path(db)),
+        manifest=str(manifest) if manifest else None,
+        rubric=str(rubric) if rubric else None,
+        model=model,
+        beam_size=beam_size,
+        diarizer=diarizer,
+        pyannote_pipeline=pyannote_pipeline,
+        num_speakers=num_speakers or None,
+        min_speakers=min_speakers,
+        max_speakers=max_speakers,
+        max_duration_s=max_duration_s,
+        workers=workers,
+        dask_address=dask_address,
+        force=force,
+    )
+    _check(params)
+    state = _flow_object(SCORE_CALLS_FLOW)(params, return_state=True)
+    summary = state.result(raise_on_failure=False)
+    from qa_pipeline.batch.summary import RunSummary
+
+    if not isinstance(summary, RunSummary):
+        raise fail(f"the run failed: {state.message}", code=1)
+    _print_summary(summary)
+    if summary.failed:
+        raise typer.Exit(EXIT_CALLS_FAILED)
+
+
+def serve(
+    paths: Annotated[list[str], typer.Argument(help="Inbox folders, files or glob patterns.")],
+    db: DbOption = None,
+    manifest: ManifestOption = None,
+    rubric: RubricOption = None,
+    cron: Annotated[str, typer.Option(help="When to run (cron, in --timezone).")] = "0 2 * * *",
+    timezone: Annotated[
+        str | None, typer.Option(help="IANA time zone of the schedule. Default: this machine's.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1)] = 2,
+    diarizer: Annotated[Backend, typer.Option()] = Backend.AUTO,
+) -> None:
+    """Serve the nightly score-calls deployment: each night, score what is not stored yet."""
+    from qa_pipeline.batch.nightly import local_timezone
+    from qa_pipeline.batch.params import ScoreParams
+
+    scorer(rubric)
+    params = ScoreParams(
+        inputs=[str(Path(p).resolve()) if not any(c in p for c in "*?[") else p for p in paths],
+        db=str(db_path(db).resolve()),
+        manifest=str(manifest.resolve()) if manifest else None,
+        rubric=str(rubric.resolve()) if rubric else None,
+        workers=workers,
+        diarizer=diarizer,
+    )
+    deployment = _flow_object(NIGHTLY_DEPLOYMENT)(params, cron, timezone)
+    zone = timezone or local_timezone()
+    out.print(f"serving score-calls/nightly at '{cron}' ({zone}); Ctrl-C stops")
+    _flow_object(SERVE)(deployment)
+
+
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help="Transcript JSON files or folders of them.")],
+    db: DbOption = None,
+    manifest: ManifestOption = None,
+    rubric: RubricOption = None,
+    force: ForceOption = False,
+) -> None:
+    """Store and score transcripts made elsewhere (JSON; format in the README)."""
+    from qa_pipeline.batch.run import import_transcripts, open_store
+    from qa_pipeline.errors import InputError
+    from qa_pipeline.ingest.manifest import load_manifest
+
+    rubric_scorer = scorer(rubric)
+    try:
+        meta = load_manifest(manifest)
+        with open_store(db_path(db)) as store:
+            report = import_transcripts(paths, store, meta, rubric_scorer, force=force)
+    except (InputError, FileNotFoundError) as exc:
+        raise fail(str(exc)) from exc
+    _print_report(report, "imported")
+    if report.failed:
+        raise typer.Exit(EXIT_CALLS_FAILED)
+
+
+def rescore(db: DbOption = None, rubric: RubricOption = None) -> None:
+    """Score stored calls again from their stored transcripts (after a rubric change).
+
+    Results from other rubric versions stay queryable; this rubric's results are replaced.
+    """
+    from qa_pipeline.batch.run import open_store
+    from qa_pipeline.batch.run import rescore as rescore_stored
+
+    rubric_scorer = scorer(rubric)
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"{path}: no such database. Fix: run `qa-pipeline run` first, or pass --db.")
+    with open_store(path) as store:
+        report = rescore_stored(store, rubric_scorer)
+    r = rubric_scorer.rubric
+    out.print(
+        f"{len(report.stored)} calls rescored with rubric {r.id} v{r.version} "
+        f"({r.sha256[:12]}), {len(report.skipped)} skipped"
+    )
+
+
+def _check(params: ScoreParams) -> None:
+    """Everything that can be checked, before a flow run or any call starts."""
+    from qa_pipeline.batch.params import check
+    from qa_pipeline.errors import QAPipelineError
+
+    try:
+        check(params)
+    except (QAPipelineError, FileNotFoundError) as exc:
+        raise fail(str(exc)) from exc
+
+
+def _flow_object(entrypoint: str) -> Any:
+    """A flow (or a function of a flow module) by its entrypoint."""
+    # A temporary local Prefect server has nobody to report usage to on an offline machine.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.utilities.importtools import import_object
+
+    return import_object(entrypoint)
+
+
+def _print_summary(summary: RunSummary) -> None:
+    out.print(summary.headline())
+    out.print(
+        f"wall time {summary.wall_s:.1f} s, {summary.audio_s / 3600:.3f} h of audio, "
+        f"{summary.audio_hours_per_hour:.1f} audio hours per hour"
+    )
+    for team in summary.teams:
+        out.print(f"  team {team.team}: {team.calls} scored, mean score {team.mean_score:.1f}")
+    if summary.needs_review:
+        out.print(f"  {summary.needs_review} mono call(s) flagged for review (speaker roles)")
+    for call_id, reason in summary.failed:
+        out.print(f"  [red]failed[/red] {call_id}: {reason}")
+
+
+def _print_report(report: BatchReport, verb: str) -> None:
+    from qa_pipeline.records import Status
+
+    done = sum(report.count(s) for s in (Status.SCORED, Status.TRANSCRIBED))
+    out.print(
+        f"{report.found} found, {done} {verb}, {len(report.skipped)} skipped, "
+        f"{report.count(Status.NEEDS_DIARISATION)} need diarisation, {len(report.failed)} failed"
+    )
+    for call_id, reason in report.skipped.items():
+        out.print(f"  skipped {call_id}: {reason}")
+    for call_id, error in report.failed.items():
+        out.print(f"  [red]failed[/red] {call_id}: {error}")

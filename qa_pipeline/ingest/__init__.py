@@ -1,0 +1,1 @@
+"""What comes in: recordings found and hashed, manifests, audio decoded, transcripts read."""

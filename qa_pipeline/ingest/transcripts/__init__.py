@@ -1,0 +1,1 @@
+"""Transcripts made elsewhere, one module per format, mapped onto the same records."""

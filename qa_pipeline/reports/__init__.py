@@ -1,0 +1,1 @@
+"""Read-side views of stored calls: pure, data in and documents or frames out."""

@@ -1,0 +1,1 @@
+"""Rubrics to verdicts with evidence: the rubric model, the engine, its detectors."""

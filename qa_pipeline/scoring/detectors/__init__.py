@@ -1,0 +1,1 @@
+"""Detectors: text (phrases, regexes, similar_to) and timing facts (holds, interruptions)."""

@@ -1,0 +1,121 @@
+"""Audio and timing facts of a call, from its turns: interruptions, holds, talk ratio, rate.
+
+Pure: turns in, facts out. The rubric engine turns these into verdicts and evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from qa_pipeline.records import Speaker, Turn
+from qa_pipeline.speech.turns import Gap, nontalk_gaps
+
+__all__ = ["Hold", "Interruption", "find_holds", "interruptions", "speaking_rate_wpm", "talk_ratio"]
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """An agent turn that starts while the customer is speaking."""
+
+    turn: Turn
+    interrupted: Turn
+    overlap_s: float
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A stretch where the customer waits.
+
+    Attributes:
+        announced_by: the agent turn announcing the hold, if the agent announced it.
+        checked_in: the agent spoke to the customer during the hold.
+    """
+
+    start_s: float
+    end_s: float
+    announced_by: Turn | None
+    checked_in: bool
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+def interruptions(turns: Sequence[Turn], min_overlap_s: float = 1.0) -> list[Interruption]:
+    """Agent turns that start inside a customer turn and overlap it by ``min_overlap_s`` or more."""
+    found = []
+    customer = [t for t in turns if t.speaker is Speaker.CUSTOMER]
+    for turn in turns:
+        if turn.speaker is not Speaker.AGENT:
+            continue
+        for other in customer:
+            if other.start_s < turn.start_s < other.end_s:
+                overlap_s = min(turn.end_s, other.end_s) - turn.start_s
+                if overlap_s >= min_overlap_s:
+                    found.append(Interruption(turn, other, overlap_s))
+                    break
+    return found
+
+
+def find_holds(
+    turns: Sequence[Turn],
+    announce: Sequence[str],
+    min_silence_s: float = 20.0,
+    announced_min_silence_s: float = 5.0,
+) -> list[Hold]:
+    """Holds: a silence of ``min_silence_s`` or more, or a shorter one (``announced_min_silence_s``)
+    after an agent turn that announces a hold. Silences separated only by short agent check-ins
+    ("still checking, thanks for bearing with me") count as one hold that was checked in on.
+    """
+    announce_re = [re.compile(rf"\b{re.escape(p.lower())}\b") for p in announce]
+    gaps = nontalk_gaps(turns, min_gap_s=min(min_silence_s, announced_min_silence_s))
+    holds: list[Hold] = []
+    for gap in gaps:
+        announcer = _announcer_before(turns, gap, announce_re)
+        if gap.duration_s < min_silence_s and announcer is None:
+            continue
+        between = [t for t in turns if holds and holds[-1].end_s <= t.start_s < gap.start_s]
+        if (
+            holds
+            and between
+            and all(t.speaker is Speaker.AGENT and t.duration_s <= 10.0 for t in between)
+        ):
+            # Only the agent spoke, briefly, between two silences: one hold with a check-in.
+            last = holds.pop()
+            holds.append(Hold(last.start_s, gap.end_s, last.announced_by, checked_in=True))
+            continue
+        holds.append(Hold(gap.start_s, gap.end_s, announcer, checked_in=False))
+    return holds
+
+
+def _announcer_before(turns: Sequence[Turn], gap: Gap, patterns: list[re.Pattern]) -> Turn | None:
+    """The agent's last turn before the gap (within 15 s), if it announces a hold."""
+    before = [
+        t
+        for t in turns
+        if t.speaker is Speaker.AGENT
+        and t.end_s <= gap.start_s + 0.01
+        and gap.start_s - t.end_s <= 15.0
+    ]
+    for turn in reversed(before[-2:]):
+        text = turn.text.lower()
+        if any(p.search(text) for p in patterns):
+            return turn
+    return None
+
+
+def talk_ratio(turns: Sequence[Turn], speaker: Speaker) -> float:
+    """The share of all talk time that ``speaker`` talks (0-1); 0 for a call with no talk."""
+    total = sum(t.duration_s for t in turns)
+    mine = sum(t.duration_s for t in turns if t.speaker is speaker)
+    return mine / total if total > 0 else 0.0
+
+
+def speaking_rate_wpm(turns: Sequence[Turn], speaker: Speaker) -> float:
+    """Words per minute of ``speaker`` over the time they talk; 0 when they never talk."""
+    mine = [t for t in turns if t.speaker is speaker]
+    seconds = sum(t.duration_s for t in mine)
+    words = sum(len(t.text.split()) for t in mine)
+    return 60.0 * words / seconds if seconds > 0 else 0.0

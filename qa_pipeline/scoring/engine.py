@@ -1,0 +1,366 @@
+"""The rubric engine: applies a rubric to a transcript and returns verdicts with evidence.
+
+Pure: a Transcript and a Rubric in, a CallScore out. Each item is N/A when its applies_when
+condition does not hold, else pass or fail by its detector tree. The call's score is
+100 x points earned / weight of the items that applied, zero when a critical item fails.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa_pipeline.records import (
+    CallScore,
+    Evidence,
+    ItemResult,
+    Speaker,
+    Transcript,
+    Turn,
+    TurnMatch,
+    Verdict,
+)
+from qa_pipeline.scoring.detectors import timing
+from qa_pipeline.scoring.detectors.text import SemanticModel, TextDetector
+from qa_pipeline.scoring.rubric import TEXT_LEAVES, Item, Node, Rubric, Scope, load_rubric
+from qa_pipeline.speech.turns import nontalk_gaps
+
+__all__ = ["RubricScorer", "score_call", "scorer_for"]
+
+
+@dataclass(frozen=True)
+class _Result:
+    """What a detector node found: whether it holds, the evidence, and what was missing."""
+
+    satisfied: bool
+    evidence: tuple[Evidence, ...] = ()
+    matches: tuple[TurnMatch, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    @property
+    def first_s(self) -> float:
+        return min((e.start_s for e in self.evidence), default=float("inf"))
+
+
+@dataclass
+class _Call:
+    """One call's turns and the facts derived from them, computed once per call."""
+
+    transcript: Transcript
+    rubric: Rubric
+    holds: list[timing.Hold] = field(default_factory=list)
+    end_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        turns = self.transcript.turns
+        self.end_s = max((t.end_s for t in turns), default=0.0)
+        h = self.rubric.holds
+        self.holds = timing.find_holds(
+            turns, h.announce, h.min_silence_s, h.announced_min_silence_s
+        )
+
+
+class RubricScorer:
+    """Scores transcripts against one rubric; text detectors are compiled once.
+
+    Args:
+        rubric: a validated rubric.
+        semantic: the embedding model for similar_to detectors (loaded on first use).
+    """
+
+    def __init__(self, rubric: Rubric, semantic: SemanticModel | None = None) -> None:
+        self.rubric = rubric
+        self._semantic = semantic
+        # Keyed by node identity: two leaves may share an id and phrases yet differ in excludes.
+        # The rubric, held by self.rubric, keeps every node alive for the scorer's lifetime.
+        self._detectors: dict[int, TextDetector] = {}
+        for item in rubric.items:
+            for root in (item.applies_when, item.pass_when):
+                if root is not None:
+                    self._compile(root)
+
+    def _compile(self, node: Node) -> None:
+        if node.kind in TEXT_LEAVES:
+            self._detectors[id(node)] = TextDetector(
+                node.kind,
+                node.values,
+                node.exclude,
+                float(node.params.get("min_similarity", 0.6)),
+                self._semantic if node.kind == "similar_to" else None,
+            )
+        for child in node.children:
+            self._compile(child)
+
+    def __call__(self, transcript: Transcript) -> tuple[CallScore, ...]:
+        """The Scorer interface of qa_pipeline.batch.process: one score, for this rubric."""
+        return (self.score(transcript),)
+
+    def score(self, transcript: Transcript) -> CallScore:
+        call = _Call(transcript, self.rubric)
+        results = [self._item(call, item) for item in self.rubric.items]
+        items = tuple(r for r, _ in results)
+        matches = tuple(m for _, ms in results for m in ms)
+        possible = sum(i.max_points for i in items if i.verdict is not Verdict.NA)
+        earned = sum(i.points for i in items)
+        critical_failed = any(i.critical and i.verdict is Verdict.FAIL for i in items)
+        score = None if possible == 0 else (0.0 if critical_failed else 100.0 * earned / possible)
+        return CallScore(
+            rubric=self.rubric.ref,
+            score=score,
+            band=self.rubric.band_for(score),
+            points_earned=0.0 if critical_failed else earned,
+            points_possible=possible,
+            critical_failed=critical_failed,
+            items=items,
+            matches=_unique(matches),
+        )
+
+    def _item(self, call: _Call, item: Item) -> tuple[ItemResult, tuple[TurnMatch, ...]]:
+        anchor: tuple[float, float] | None = None
+        matches: tuple[TurnMatch, ...] = ()
+        if item.applies_when is not None:
+            applies = self._node(call, item, item.applies_when, Scope(speaker="any"), None)
+            matches += applies.matches
+            if not applies.satisfied:
+                reason = f"not applicable: {', '.join(applies.missing) or item.applies_when.id}"
+                return self._result(call, item, Verdict.NA, reason, ()), matches
+            first = min(applies.evidence, key=lambda e: e.start_s, default=None)
+            anchor = (first.start_s, first.end_s) if first else None
+        found = self._node(call, item, item.pass_when, item.scope, anchor)
+        matches += found.matches
+        if found.satisfied:
+            verdict, reason = Verdict.PASS, "found: " + _describe(found.evidence)
+        else:
+            verdict, reason = Verdict.FAIL, "missing: " + ", ".join(found.missing or ("match",))
+        return self._result(call, item, verdict, reason, found.evidence), matches
+
+    def _result(
+        self, call: _Call, item: Item, verdict: Verdict, reason: str, evidence: Sequence[Evidence]
+    ) -> ItemResult:
+        return ItemResult(
+            item_id=item.id,
+            verdict=verdict,
+            points=item.weight if verdict is Verdict.PASS else 0.0,
+            max_points=item.weight,
+            confidence=_confidence(call.transcript.turns, evidence),
+            critical=item.critical,
+            reason=reason,
+            evidence=tuple(evidence),
+        )
+
+    def _node(
+        self, call: _Call, item: Item, node: Node, scope: Scope, anchor: tuple[float, float] | None
+    ) -> _Result:
+        scope = node.scope or scope
+        if node.kind in ("all_of", "any_of", "none_of", "sequence"):
+            children = [self._node(call, item, c, scope, anchor) for c in node.children]
+            return _combine(node, children)
+        turns = _in_scope(call, scope, anchor)
+        if node.kind in TEXT_LEAVES:
+            return self._text(item, node, turns)
+        return _fact(call, node, scope, turns)
+
+    def _text(self, item: Item, node: Node, turns: Sequence[Turn]) -> _Result:
+        detector = self._detectors[id(node)]
+        evidence, matches = [], []
+        for turn in turns:
+            for m in detector.find(turn):
+                evidence.append(
+                    Evidence(turn.index, turn.speaker, m.start_s, m.end_s, m.text, node.id)
+                )
+                matches.append(TurnMatch(turn.index, item.id, node.id, m.start_s, m.end_s, m.text))
+        return _Result(
+            bool(evidence), tuple(evidence), tuple(matches), () if evidence else (node.id,)
+        )
+
+
+def score_call(transcript: Transcript, rubric: Rubric) -> CallScore:
+    """Scores one transcript against one rubric (compiles the rubric each time)."""
+    return RubricScorer(rubric).score(transcript)
+
+
+def _combine(node: Node, children: list[_Result]) -> _Result:
+    matches = tuple(m for c in children for m in c.matches)
+    if node.kind == "all_of":
+        ok = all(c.satisfied for c in children)
+        missing = tuple(m for c in children if not c.satisfied for m in c.missing)
+        return _Result(ok, tuple(e for c in children for e in c.evidence), matches, missing)
+    if node.kind == "any_of":
+        hits = [c for c in children if c.satisfied]
+        evidence = tuple(e for c in hits for e in c.evidence)
+        return _Result(bool(hits), evidence, matches, () if hits else (node.id,))
+    if node.kind == "none_of":
+        hits = [c for c in children if c.satisfied]
+        # The evidence of a none_of that fails is what it should not have found.
+        evidence = tuple(e for c in hits for e in c.evidence)
+        return _Result(not hits, evidence, matches, (f"no {node.id}",) if hits else ())
+    # sequence: each child must be found after the previous child's earliest evidence.
+    after_s, evidence = -1.0, []
+    for child, result in zip(node.children, children, strict=True):
+        later = [e for e in result.evidence if e.start_s > after_s]
+        if not result.satisfied or not later:
+            return _Result(False, tuple(evidence), matches, (f"{child.id} (in order)",))
+        first = min(later, key=lambda e: e.start_s)
+        evidence.append(first)
+        after_s = first.start_s
+    return _Result(True, tuple(evidence), matches)
+
+
+def _fact(call: _Call, node: Node, scope: Scope, turns: Sequence[Turn]) -> _Result:
+    p, all_turns = node.params, call.transcript.turns
+    if node.kind == "interruptions":
+        in_scope = {t.index for t in turns}
+        found = [
+            i
+            for i in timing.interruptions(all_turns, float(p.get("min_overlap_s", 1.0)))
+            if i.turn.index in in_scope
+        ]
+        evidence = tuple(
+            Evidence(
+                i.turn.index,
+                i.turn.speaker,
+                i.turn.start_s,
+                i.turn.end_s,
+                i.turn.text,
+                f"{node.id} (overlaps customer by {i.overlap_s:.1f} s)",
+            )
+            for i in found
+        )
+        ok = len(found) <= int(p.get("max_count", 0))
+        return _Result(ok, evidence, (), () if ok else (f"{node.id}: {len(found)} interruptions",))
+    if node.kind in ("hold", "hold_length"):
+        holds = call.holds
+        evidence = tuple(_hold_evidence(h, node.id) for h in holds)
+        if node.kind == "hold":
+            return _Result(bool(holds), evidence, (), () if holds else (node.id,))
+        max_s = float(p.get("max_s", 120.0))
+        excused = bool(p.get("unless_checked_in", True))
+        long = [h for h in holds if h.duration_s > max_s and not (excused and h.checked_in)]
+        return _Result(
+            not long,
+            evidence,
+            (),
+            (f"{node.id}: hold of {long[0].duration_s:.0f} s",) if long else (),
+        )
+    if node.kind == "gap":
+        gaps = nontalk_gaps(all_turns, float(p.get("min_s", 20.0)))
+        evidence = tuple(
+            Evidence(None, None, g.start_s, g.end_s, f"(silence {g.duration_s:.1f} s)", node.id)
+            for g in gaps
+        )
+        return _Result(bool(gaps), evidence, (), () if gaps else (node.id,))
+    speaker = Speaker.AGENT if scope.speaker == "any" else Speaker(scope.speaker)
+    if node.kind == "talk_ratio":
+        value, label = timing.talk_ratio(all_turns, speaker), "talk ratio"
+    else:
+        value, label = timing.speaking_rate_wpm(all_turns, speaker), "words per minute"
+    low = float(p.get("min", p.get("min_wpm", float("-inf"))))
+    high = float(p.get("max", p.get("max_wpm", float("inf"))))
+    ok = low <= value <= high
+    evidence = (
+        Evidence(None, speaker, 0.0, call.end_s, f"({speaker} {label} {value:.2f})", node.id),
+    )
+    return _Result(ok, evidence, (), () if ok else (f"{node.id}: {label} {value:.2f}",))
+
+
+def _hold_evidence(hold: timing.Hold, detector: str) -> Evidence:
+    notes = [f"hold {hold.duration_s:.0f} s"]
+    if hold.announced_by is not None:
+        notes.append("announced")
+    if hold.checked_in:
+        notes.append("checked in")
+    return Evidence(None, None, hold.start_s, hold.end_s, f"({', '.join(notes)})", detector)
+
+
+def _in_scope(call: _Call, scope: Scope, anchor: tuple[float, float] | None) -> list[Turn]:
+    turns = [
+        t for t in call.transcript.turns if scope.speaker == "any" or t.speaker == scope.speaker
+    ]
+    turns = _windowed(turns, scope, call.end_s)
+    span = _anchor_span(call, scope, anchor)
+    if (scope.after or scope.before) and span is None:
+        return []
+    if scope.after and span is not None:
+        turns = [t for t in turns if t.start_s >= span[0] - 0.01]
+        if scope.after == "hold":
+            turns = [t for t in turns if t.start_s >= span[1] - 0.5]
+        if scope.within_s is not None:
+            turns = [t for t in turns if t.start_s <= span[1] + scope.within_s]
+    if scope.before and span is not None:
+        turns = [t for t in turns if t.start_s <= span[0] + 0.01]
+        if scope.within_s is not None:
+            turns = [t for t in turns if t.end_s >= span[0] - scope.within_s]
+    return turns
+
+
+def _windowed(turns: list[Turn], scope: Scope, end_s: float) -> list[Turn]:
+    keep = set(range(len(turns)))
+    if scope.first_s is not None or scope.first_turns is not None:
+        by_time = {i for i, t in enumerate(turns) if scope.first_s and t.start_s <= scope.first_s}
+        by_count = set(range(min(scope.first_turns or 0, len(turns))))
+        keep &= by_time | by_count
+    if scope.last_s is not None or scope.last_turns is not None:
+        by_time = {
+            i for i, t in enumerate(turns) if scope.last_s and t.end_s >= end_s - scope.last_s
+        }
+        n = scope.last_turns or 0
+        by_count = set(range(max(0, len(turns) - n), len(turns))) if n else set()
+        keep &= by_time | by_count
+    return [t for i, t in enumerate(turns) if i in keep]
+
+
+def _anchor_span(
+    call: _Call, scope: Scope, anchor: tuple[float, float] | None
+) -> tuple[float, float] | None:
+    name = scope.after or scope.before
+    if name == "applies":
+        return anchor
+    if name == "hold":
+        return (call.holds[0].start_s, call.holds[0].end_s) if call.holds else None
+    if name == "first_customer_turn":
+        first = next((t for t in call.transcript.turns if t.speaker is Speaker.CUSTOMER), None)
+        return (first.start_s, first.end_s) if first else None
+    return None
+
+
+def _confidence(turns: Sequence[Turn], evidence: Sequence[Evidence]) -> float:
+    """How sure the recogniser was of the words behind a verdict: the mean word probability of
+    the turns that carry its evidence, or of the whole call when it rests on an absence."""
+    used = {e.turn_index for e in evidence if e.turn_index is not None}
+    basis = [t.mean_probability for t in turns if t.index in used] or [
+        t.mean_probability for t in turns
+    ]
+    return float(min(1.0, max(0.0, sum(basis) / len(basis)))) if basis else 1.0
+
+
+def _describe(evidence: Sequence[Evidence]) -> str:
+    shown = [f'"{e.text}"' for e in evidence[:3]]
+    more = f" (+{len(evidence) - 3} more)" if len(evidence) > 3 else ""
+    return ", ".join(shown) + more if shown else "no evidence needed"
+
+
+def _unique(matches: tuple[TurnMatch, ...]) -> tuple[TurnMatch, ...]:
+    return tuple(dict.fromkeys(matches))
+
+
+_scorers: dict[str, RubricScorer] = {}
+_scorers_lock = threading.Lock()
+
+
+def scorer_for(path: Path | None = None) -> RubricScorer:
+    """The scorer for a rubric file (the default rubric when None), built once per process
+    and rebuilt when the file changes (a long-lived process may outlive an edit).
+
+    Worker processes build their own from the path: a scorer does not travel between
+    processes, as its detectors are keyed by node identity.
+
+    Raises:
+        InputError: the rubric is invalid (see qa_pipeline.scoring.rubric.load_rubric).
+    """
+    key = f"{path.resolve()}@{path.stat().st_mtime_ns}" if path and path.is_file() else str(path)
+    with _scorers_lock:
+        if key not in _scorers:
+            _scorers[key] = RubricScorer(load_rubric(path))
+        return _scorers[key]

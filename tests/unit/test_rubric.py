@@ -1,0 +1,124 @@
+"""Rubrics as data: validation names file, item and field; a bad rubric never scores."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa_pipeline.errors import InputError
+from qa_pipeline.scoring.rubric import default_rubric_path, load_rubric
+from tests.support.paths import LABELLED
+
+GOOD = """
+id: tiny
+version: "2"
+title: Tiny
+bands: [{name: pass, min_score: 80}, {name: flag, min_score: 0}]
+items:
+  - id: greeting
+    weight: 10
+    scope: {speaker: agent, first_s: 20}
+    pass_when: {phrases: [hello]}
+"""
+
+BROKEN = {
+    "unknown detector": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {sounds_like: [hello]}",
+        "item greeting.pass_when",
+        "sounds_like",
+    ),
+    "bad weight": ("weight: 10", "weight: -3", "item greeting.weight", "positive"),
+    "bad regex": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {regex: ['(unclosed']}",
+        "item greeting.pass_when.regex",
+        "bad regular expression",
+    ),
+    "bad scope": ("first_s: 20}", "first_s: soon}", "item greeting.scope.first_s", "seconds"),
+    "unknown field": ("weight: 10", "weight: 10\n    wieght: 5", "item greeting", "wieght"),
+    "bad band": ("min_score: 80}", "min_score: 180}", "rubric.bands[0].min_score", "0 to 100"),
+}
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rubric.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_a_good_rubric_loads_with_its_hash(tmp_path: Path) -> None:
+    rubric = load_rubric(_write(tmp_path, GOOD))
+    assert rubric.id == "tiny" and rubric.version == "2" and len(rubric.sha256) == 64
+    assert [i.id for i in rubric.items] == ["greeting"]
+    assert rubric.band_for(85) == "pass" and rubric.band_for(10) == "flag"
+    assert rubric.band_for(None) is None
+    other = load_rubric(_write(tmp_path, GOOD.replace("hello", "hi")))
+    assert other.sha256 != rubric.sha256
+
+
+def test_the_default_rubric_has_the_five_items() -> None:
+    rubric = load_rubric(default_rubric_path())
+    weights = {i.id: i.weight for i in rubric.items}
+    assert weights == {
+        "greeting": 15,
+        "active_listening": 25,
+        "hold_etiquette": 20,
+        "apology": 20,
+        "closing": 20,
+    }
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_each_problem_names_the_item_and_field(tmp_path: Path, case: str) -> None:
+    old, new, where, what = BROKEN[case]
+    assert old in GOOD
+    path = _write(tmp_path, GOOD.replace(old, new))
+    with pytest.raises(InputError) as caught:
+        load_rubric(path)
+    message = str(caught.value)
+    assert str(path) in message and where in message and what in message, message
+
+
+def test_duplicate_item_ids(tmp_path: Path) -> None:
+    text = GOOD + "  - id: greeting\n    weight: 5\n    pass_when: {phrases: [hi]}\n"
+    with pytest.raises(InputError, match="item greeting: duplicate item id"):
+        load_rubric(_write(tmp_path, text))
+
+
+@pytest.mark.slow
+def test_rubric_check_command_and_bad_rubric_never_scores(tmp_path: Path) -> None:
+    good = subprocess.run(
+        [sys.executable, "-m", "qa_pipeline", "rubric", "check", str(default_rubric_path())],
+        capture_output=True,
+        text=True,
+    )
+    assert good.returncode == 0 and "is valid: 5 items, total weight 100" in good.stdout
+    bad = _write(tmp_path, GOOD.replace("weight: 10", "weight: zero"))
+    checked = subprocess.run(
+        [sys.executable, "-m", "qa_pipeline", "rubric", "check", str(bad)],
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 1 and "item greeting.weight" in checked.stderr
+    db = tmp_path / "qa.duckdb"
+    ran = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qa_pipeline",
+            "import",
+            str(LABELLED / "json"),
+            "--rubric",
+            str(bad),
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert ran.returncode == 2 and "item greeting.weight" in ran.stderr
+    assert not db.exists()  # refused before anything was stored

