@@ -7,6 +7,7 @@ whose weights ship inside its PyPI package; clustering and smoothing are plain n
 
 from __future__ import annotations
 
+import heapq
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -159,23 +160,49 @@ def _kmeans(unit: np.ndarray, centroids: np.ndarray, iterations: int) -> tuple[n
 def smooth_labels(labels: np.ndarray, min_run: int) -> np.ndarray:
     """Removes speaker flips shorter than ``min_run`` frames (-1 marks non-speech).
 
-    A short run inside speech takes the label of its longer neighbour; non-speech is kept.
+    A short run inside speech takes the label of its longer speech neighbour (the earlier one
+    on a tie), shortest run first; non-speech is kept. Each relabelling merges a run into a
+    neighbour, so the number of runs falls every time and the loop ends after at most as many
+    steps as there are runs: neighbouring short runs can never swap labels back and forth.
     """
+    runs = label_runs(labels)
+    starts = [r[0] for r in runs]
+    ends = [r[1] for r in runs]
+    marks = [r[2] for r in runs]
+    prev = list(range(-1, len(runs) - 1))
+    nxt = list(range(1, len(runs) + 1))
+    nxt[-1:] = [-1] if runs else []
+    alive = [True] * len(runs)
+    heap = [(e - s, s, i) for i, (s, e, label) in enumerate(runs) if label >= 0 and e - s < min_run]
+    heapq.heapify(heap)
+    while heap:
+        length, _, i = heapq.heappop(heap)
+        if not alive[i] or ends[i] - starts[i] != length or length >= min_run:
+            continue  # stale entry: the run has merged or grown since it was queued
+        sides = [j for j in (prev[i], nxt[i]) if j >= 0 and marks[j] >= 0]
+        if not sides:
+            continue  # between silences: a short turn of its own stays
+        longest = max(sides, key=lambda j: ends[j] - starts[j])
+        marks[i] = marks[longest]
+        # Fold equal-labelled neighbours into run i: the run count falls by one or two.
+        for j in (prev[i], nxt[i]):
+            if j >= 0 and marks[j] == marks[i]:
+                starts[i], ends[i] = min(starts[i], starts[j]), max(ends[i], ends[j])
+                alive[j] = False
+                if j == prev[i]:
+                    prev[i] = prev[j]
+                    if prev[j] >= 0:
+                        nxt[prev[j]] = i
+                else:
+                    nxt[i] = nxt[j]
+                    if nxt[j] >= 0:
+                        prev[nxt[j]] = i
+        if ends[i] - starts[i] < min_run:
+            heapq.heappush(heap, (ends[i] - starts[i], starts[i], i))
     out = labels.copy()
-    changed = True
-    while changed:
-        changed = False
-        runs = label_runs(out)
-        for i, (start, end, label) in enumerate(runs):
-            if label < 0 or end - start >= min_run:
-                continue
-            neighbours = [runs[j] for j in (i - 1, i + 1) if 0 <= j < len(runs) and runs[j][2] >= 0]
-            if not neighbours:
-                continue
-            longest = max(neighbours, key=lambda r: r[1] - r[0])
-            if longest[2] != label:
-                out[start:end] = longest[2]
-                changed = True
+    for i in range(len(runs)):
+        if alive[i]:
+            out[starts[i] : ends[i]] = marks[i]
     return out
 
 
