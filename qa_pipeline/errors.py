@@ -41,3 +41,10 @@ class InputError(QAPipelineError):
 class ConfigError(QAPipelineError):
     """A chosen stage cannot run on this machine as configured; the one-line message says how
     to configure it. Raised before any call is processed."""
+
+
+def os_reason(exc: OSError) -> str:
+    """An OSError in words, without the raw ``[Errno N]`` code: "permission denied",
+    "no space left on device" ..."""
+    reason = exc.strerror or exc.__class__.__name__
+    return reason[:1].lower() + reason[1:]

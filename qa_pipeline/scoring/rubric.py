@@ -9,6 +9,7 @@ passes when its detector tree is satisfied. Detector trees combine leaves with `
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,10 @@ from typing import Any
 
 import yaml
 
-from qa_pipeline.errors import InputError
+from qa_pipeline.errors import InputError, os_reason
 from qa_pipeline.records import RubricRef
 from qa_pipeline.resources import data_dir
+from qa_pipeline.scoring.patterns import PatternError, compile_pattern
 
 __all__ = [
     "Band",
@@ -47,6 +49,11 @@ _LEAF_KEYS = {
 }
 _ANCHORS = ("first_customer_turn", "applies", "hold")
 _FIX = "see README, 'Rubrics', for the fields each part takes."
+MAX_RUBRIC_BYTES = 1 << 20
+MAX_DEPTH = 64
+MAX_NODES = 100_000
+MAX_NUMBER = 1e9
+"""Limits on a rubric file: bytes, nesting, values after aliases, and any number in it."""
 
 
 def default_rubric_path() -> Path:
@@ -158,12 +165,13 @@ def load_rubric(path: Path | None = None) -> Rubric:
         InputError: every problem found, each naming the item and field.
     """
     path = path or default_rubric_path()
-    if not path.is_file():
-        raise InputError(path, ["the rubric file does not exist."], "check the --rubric path.")
-    text = path.read_text(encoding="utf-8")
+    text = _read_text(path)
+    shape = _yaml_shape_problem(text)
+    if shape:
+        raise InputError(path, [shape], "write the rubric out plainly; " + _FIX)
     try:
         doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, RecursionError) as exc:
         raise InputError(path, [f"not valid YAML: {exc}"], _FIX) from exc
     problems: list[str] = []
     rubric = _Parser(problems).rubric(doc, text)
@@ -398,8 +406,8 @@ class _Parser:
 
     def _regex(self, where: str, pattern: str) -> None:
         try:
-            re.compile(pattern)
-        except re.error as exc:
+            compile_pattern(pattern)
+        except PatternError as exc:
             self.fail(where, f"bad regular expression {pattern!r}: {exc}")
 
 
@@ -408,4 +416,74 @@ def _all_params() -> set[str]:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite number: NaN and infinity (YAML's .nan, .inf) would poison every score."""
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and abs(value) <= MAX_NUMBER
+    )
+
+
+def _read_text(path: Path) -> str:
+    """The rubric's text, or an InputError saying plainly why it cannot be had."""
+    if path.is_dir():
+        raise InputError(path, ["is a folder, not a rubric file."], "pass the rubric's YAML file.")
+    if not path.is_file():
+        raise InputError(path, ["the rubric file does not exist."], "check the --rubric path.")
+    try:
+        size = path.stat().st_size
+        if size > MAX_RUBRIC_BYTES:
+            raise InputError(
+                path,
+                [f"is {size} bytes, over the {MAX_RUBRIC_BYTES} byte limit for a rubric."],
+                "check that this is the rubric file.",
+            )
+        raw = path.read_bytes()
+    except PermissionError as exc:
+        raise InputError(path, ["permission denied."], "make the file readable.") from exc
+    except OSError as exc:
+        raise InputError(path, [f"cannot be read: {os_reason(exc)}."], "check the file.") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            path,
+            [f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})."],
+            "save the rubric as UTF-8.",
+        ) from exc
+
+
+def _yaml_shape_problem(text: str) -> str | None:
+    """Refuses YAML that would take unbounded time or memory to load or walk: nesting deeper
+    than MAX_DEPTH, or more than MAX_NODES nodes once aliases are expanded (a few hundred
+    bytes of aliases can stand for billions of nodes). One pass over the parser's events, which
+    PyYAML produces without recursion; None when the shape is fine."""
+    sizes: dict[str, int] = {}
+    open_nodes: list[list[Any]] = []  # [anchor, expanded node count] per open collection
+    total = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                open_nodes.append([event.anchor, 1])
+                if len(open_nodes) > MAX_DEPTH:
+                    return f"nested more than {MAX_DEPTH} levels deep"
+                continue
+            if isinstance(event, yaml.CollectionEndEvent):
+                anchor, count = open_nodes.pop()
+            elif isinstance(event, yaml.ScalarEvent):
+                anchor, count = event.anchor, 1
+            elif isinstance(event, yaml.AliasEvent):
+                anchor, count = None, sizes.get(event.anchor, 1)
+            else:
+                continue
+            if anchor:
+                sizes[anchor] = count
+            if open_nodes:
+                open_nodes[-1][1] += count
+            total += count if not open_nodes else 0
+            if total > MAX_NODES or (open_nodes and open_nodes[-1][1] > MAX_NODES):
+                return f"expands to more than {MAX_NODES} values (through aliases?)"
+    except yaml.YAMLError as exc:
+        return f"not valid YAML: {exc}"
+    return None

@@ -41,6 +41,21 @@ BROKEN = {
     "bad scope": ("first_s: 20}", "first_s: soon}", "item greeting.scope.first_s", "seconds"),
     "unknown field": ("weight: 10", "weight: 10\n    wieght: 5", "item greeting", "wieght"),
     "bad band": ("min_score: 80}", "min_score: 180}", "rubric.bands[0].min_score", "0 to 100"),
+    "NaN weight": ("weight: 10", "weight: .nan", "item greeting.weight", "positive number"),
+    "infinite weight": ("weight: 10", "weight: .inf", "item greeting.weight", "positive number"),
+    "infinite band": ("min_score: 80}", "min_score: -.inf}", "rubric.bands[0]", "0 to 100"),
+    "lookbehind regex": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {regex: ['(?<!oh )hello']}",
+        "item greeting.pass_when.regex",
+        "RE2",
+    ),
+    "backreference exclude": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {phrases: [hello], exclude: ['(\\w+) \\1']}",
+        "item greeting.pass_when.exclude",
+        "backreferences",
+    ),
 }
 
 
@@ -122,3 +137,46 @@ def test_rubric_check_command_and_bad_rubric_never_scores(tmp_path: Path) -> Non
     )
     assert ran.returncode == 2 and "item greeting.weight" in ran.stderr
     assert not db.exists()  # refused before anything was stored
+
+
+ALIAS_BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+)
+SHAPES = {
+    "alias bomb (900 bytes, 10^9 values)": (ALIAS_BOMB + "id: *i\n", "aliases"),
+    "flow nesting 3,000 deep": ("id: " + "[" * 3000 + "]" * 3000 + "\n", "levels deep"),
+    "block nesting 1,000 deep": ("".join(" " * i + "a:\n" for i in range(1000)), "deep"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SHAPES))
+def test_rubrics_that_would_not_load_in_bounded_time_are_refused(tmp_path: Path, case) -> None:
+    text, what = SHAPES[case]
+    with pytest.raises(InputError, match=what):
+        load_rubric(_write(tmp_path, text))
+
+
+def test_a_rubric_that_is_not_utf8_or_not_a_file_is_named_as_such(tmp_path: Path) -> None:
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes(GOOD.replace("Tiny", "Caf\xe9").encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        load_rubric(latin)
+    with pytest.raises(InputError, match="is a folder"):
+        load_rubric(tmp_path)
+
+
+def test_a_backtracking_pattern_scores_in_linear_time(tmp_path: Path) -> None:
+    """(\\w+\\s?)*$ on a turn that almost matches backtracks for ever under Python's re; the
+    rubric runs on RE2, so scoring returns (and finds the match where there is one)."""
+    from qa_pipeline.records import CallMeta, Speaker, Transcript, Turn
+    from qa_pipeline.scoring.engine import RubricScorer
+
+    path = _write(tmp_path, GOOD.replace("{phrases: [hello]}", "{regex: ['(\\\\w+\\\\s?)*!$']}"))
+    scorer = RubricScorer(load_rubric(path))
+    text = "word " * 5000 + "?"
+    turn = Turn(0, Speaker.AGENT, 0.0, 5.0, text, 0.9)
+    transcript = Transcript(CallMeta("c"), 5.0, (), (turn,), "test", "{}")
+    assert scorer.score(transcript).items[0].verdict.value == "fail"
+    done = Turn(0, Speaker.AGENT, 0.0, 5.0, "word " * 5000 + "!", 0.9)
+    transcript = Transcript(CallMeta("c"), 5.0, (), (done,), "test", "{}")
+    assert scorer.score(transcript).items[0].verdict.value == "pass"

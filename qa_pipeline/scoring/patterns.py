@@ -1,0 +1,56 @@
+"""Rubric regular expressions on RE2: matching time is linear in the text, whatever the pattern.
+
+Python's ``re`` backtracks: a pattern such as ``(\\w+\\s?)*$`` takes exponential time on a turn
+that almost matches, and scoring never returns. RE2 has no backtracking, so it also has no
+backreferences or lookaround; a rubric using them is refused at ``rubric check`` with the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import re2
+
+__all__ = ["Pattern", "PatternError", "compile_pattern"]
+
+_MAX_PROGRAM_BYTES = 8 << 20
+"""RE2's memory budget per pattern: huge counted repeats (``a{1000}{1000}``) are refused."""
+
+
+class PatternError(ValueError):
+    """A rubric pattern RE2 cannot run; the message says why and how to rewrite it."""
+
+
+class Match(Protocol):
+    def span(self) -> tuple[int, int]: ...
+
+
+class Pattern(Protocol):
+    """What the detectors use of a compiled pattern (RE2's and ``re``'s alike)."""
+
+    def search(self, text: str) -> Match | None: ...
+
+    def finditer(self, text: str) -> object: ...
+
+
+def compile_pattern(pattern: str) -> Pattern:
+    """Compiles a rubric pattern for RE2.
+
+    Raises:
+        PatternError: a syntax error, or a feature RE2 leaves out (backreferences, lookahead,
+            lookbehind), with how to rewrite it.
+    """
+    options = re2.Options()
+    options.log_errors = False  # the error comes back as PatternError, not on stderr
+    options.max_mem = _MAX_PROGRAM_BYTES
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        hint = ""
+        if "perl operator" in reason or "escape sequence" in reason:
+            hint = (
+                " (rubric patterns run on RE2, in linear time: no lookahead, lookbehind or "
+                "backreferences; use \\b, or an exclude pattern, instead)"
+            )
+        raise PatternError(f"{reason}{hint}") from None
