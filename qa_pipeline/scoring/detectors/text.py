@@ -8,6 +8,7 @@ evidence carries their timestamps.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from qa_pipeline.records import Turn
+from qa_pipeline.scoring.patterns import compile_pattern
 
 __all__ = ["Match", "SemanticModel", "TextDetector", "phrase_pattern"]
 
@@ -123,31 +125,42 @@ class TextDetector:
         semantic: SemanticModel | None = None,
     ) -> None:
         self.kind = kind
-        self.exclude = [re.compile(p) for p in exclude]
+        # Rubric patterns run on RE2 (linear time); phrase lists compile to our own patterns,
+        # which have no nested repeats and stay on ``re`` for its lookbehind.
+        self.exclude = [compile_pattern(p) for p in exclude]
         self.min_similarity = min_similarity
         if kind == "phrases":
             self.patterns = [phrase_pattern(*values)]
         elif kind == "regex":
-            self.patterns = [re.compile(v) for v in values]
+            self.patterns = [compile_pattern(v) for v in values]
         else:
             self.patterns = []
             self.semantic = semantic or SemanticModel()
             self.examples = self.semantic.encode(values)
 
     def find(self, turn: Turn) -> list[Match]:
-        """Every match in the turn, earliest first, with vetoed ones left out."""
+        """Every match in the turn, earliest first, with vetoed ones left out.
+
+        Linear in the turn's length: sentences and word offsets are found once per turn, and
+        each match looks its sentence and words up by bisection.
+        """
         text = _normalise(turn.text)
         spans = (
             self._similar_spans(text)
             if self.kind == "similar_to"
             else [m.span() for p in self.patterns for m in p.finditer(text)]
         )
+        if not spans:
+            return []
+        sentences = _sentence_spans(text) if self.exclude else []
+        words = _WordOffsets(turn)
         matches = []
         for start, end in sorted(set(spans)):
-            sentence = _sentence_around(text, start, end)
-            if any(p.search(sentence) for p in self.exclude):
-                continue
-            matches.append(_to_match(turn, start, end))
+            if self.exclude:
+                sentence = _sentence_around(text, sentences, start, end)
+                if any(p.search(sentence) for p in self.exclude):
+                    continue
+            matches.append(words.match(start, end))
         return matches
 
     def _similar_spans(self, text: str) -> list[tuple[int, int]]:
@@ -174,24 +187,34 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _sentence_around(text: str, start: int, end: int) -> str:
-    for a, b in _sentence_spans(text):
-        if a <= start < b:
-            return text[a : max(b, end)]
+def _sentence_around(text: str, sentences: list[tuple[int, int]], start: int, end: int) -> str:
+    """The sentence holding ``start`` (stretched to ``end``), from the turn's sentence spans."""
+    at = bisect.bisect_right(sentences, (start, len(text) + 1)) - 1
+    if at >= 0 and sentences[at][0] <= start < sentences[at][1]:
+        a, b = sentences[at]
+        return text[a : max(b, end)]
     return text
 
 
-def _to_match(turn: Turn, start: int, end: int) -> Match:
-    """Maps a character span of the turn's text to the words under it and their times."""
-    if not turn.words:
-        return Match(turn.text[start:end], turn.start_s, turn.end_s)
-    covered, offset = [], 0
-    for word in turn.words:
-        w_start = offset
-        w_end = offset + len(word.text)
-        if w_end > start and w_start < end:
-            covered.append(word)
-        offset = w_end + 1  # turn text is the words joined by single spaces
-    if not covered:
-        return Match(turn.text[start:end], turn.start_s, turn.end_s)
-    return Match(turn.text[start:end], covered[0].start_s, covered[-1].end_s)
+class _WordOffsets:
+    """Where each word of a turn sits in its text (words joined by single spaces), so a match
+    maps to the words under it, and their times, by bisection."""
+
+    def __init__(self, turn: Turn) -> None:
+        self.turn = turn
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        offset = 0
+        for word in turn.words:
+            self.starts.append(offset)
+            self.ends.append(offset + len(word.text))
+            offset += len(word.text) + 1
+
+    def match(self, start: int, end: int) -> Match:
+        """The span's text with the times of the words it covers (the turn's when none)."""
+        turn = self.turn
+        first = bisect.bisect_right(self.ends, start)  # first word ending after start
+        last = bisect.bisect_left(self.starts, end) - 1  # last word starting before end
+        if first > last or first >= len(turn.words):
+            return Match(turn.text[start:end], turn.start_s, turn.end_s)
+        return Match(turn.text[start:end], turn.words[first].start_s, turn.words[last].end_s)
