@@ -34,6 +34,12 @@ BAD = {
     "no_segments": ({**GOOD, "segments": []}, "segments"),
     "bad_time": ({**GOOD, "started_at": "yesterday"}, "started_at"),
     "typo_field": ({**GOOD, "agnet_id": "x"}, "agnet_id"),
+    "NaN start": ({**GOOD, "segments": [{**GOOD["segments"][0], "start": float("nan")}]}, "NaN"),
+    "Infinity end": (
+        {**GOOD, "segments": [{**GOOD["segments"][0], "end": float("inf")}]},
+        "Infinity",
+    ),
+    "end past a week": ({**GOOD, "segments": [{**GOOD["segments"][0], "end": 1e12}]}, "end"),
 }
 
 
@@ -76,3 +82,11 @@ def test_a_bad_file_fails_alone(tmp_path: Path) -> None:
         assert con.execute("select error_code from calls where call_id = 'broken'").fetchone()[
             0
         ] == ("bad_transcript")
+
+
+def test_json_nested_200000_deep_is_refused_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 200_000 + "]" * 200_000)
+    with pytest.raises(CallError, match="nested too deeply") as caught:
+        read_transcript(path)
+    assert caught.value.code == "bad_transcript"

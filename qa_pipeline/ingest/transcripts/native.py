@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from qa_pipeline.errors import CallError
+from qa_pipeline.errors import CallError, os_reason
 from qa_pipeline.records import CallMeta, CallSource, Speaker, Transcript, Turn, Word
 
-__all__ = ["IMPORT_ENGINE", "read_transcript"]
+__all__ = ["IMPORT_ENGINE", "MAX_CALL_S", "MAX_TRANSCRIPT_BYTES", "read_transcript"]
 
 IMPORT_ENGINE = "import"
 _FIX = (
@@ -30,6 +31,9 @@ _FIX = (
     '"started_at"?: ISO 8601, "segments": [{"speaker": "agent"|"customer", "start": seconds, '
     '"end": seconds, "text": str}]} (see README, "Importing transcripts").'
 )
+MAX_TRANSCRIPT_BYTES = 64 << 20
+MAX_CALL_S = 7 * 24 * 3600.0
+"""Limits: a transcript file's size, and a segment's end (a week: past it the number is wrong)."""
 _TOP_KEYS = {"call_id", "agent_id", "agent_name", "team", "queue", "started_at", "segments"}
 _SEGMENT_KEYS = {"speaker", "start", "end", "text"}
 
@@ -40,11 +44,17 @@ def read_transcript(path: Path) -> tuple[CallSource, Transcript]:
     Raises:
         CallError: code ``bad_transcript``, naming the file, the field and what is wrong.
     """
+    raw = _read_bytes(path)
     try:
-        raw = path.read_bytes()
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _bad(path, f"not a readable JSON file ({exc}).") from exc
+        doc = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
+    except UnicodeDecodeError as exc:
+        raise _bad(path, f"is not UTF-8 text (byte offset {exc.start}).") from exc
+    except json.JSONDecodeError as exc:
+        raise _bad(path, f"is not valid JSON ({exc.msg} at line {exc.lineno}).") from exc
+    except ValueError as exc:  # NaN, Infinity: JSON has no such numbers
+        raise _bad(path, f"{exc}.") from exc
+    except RecursionError as exc:
+        raise _bad(path, "is nested too deeply to be a transcript.") from exc
     if not isinstance(doc, dict):
         raise _bad(path, "the top level is not a JSON object.")
     meta = _meta(path, doc)
@@ -68,6 +78,26 @@ def read_transcript(path: Path) -> tuple[CallSource, Transcript]:
     )
     source = CallSource(path=path, sha256=hashlib.sha256(raw).hexdigest(), kind="import")
     return source, transcript
+
+
+def _read_bytes(path: Path) -> bytes:
+    if path.is_dir():
+        raise _bad(path, "is a folder, not a transcript file.")
+    try:
+        size = path.stat().st_size
+        if size > MAX_TRANSCRIPT_BYTES:
+            raise _bad(path, f"is {size} bytes, over the {MAX_TRANSCRIPT_BYTES} byte limit.")
+        return path.read_bytes()
+    except PermissionError as exc:
+        raise CallError(
+            "permission_denied", path, "permission denied.", "make the file readable."
+        ) from exc
+    except OSError as exc:
+        raise _bad(path, f"cannot be read: {os_reason(exc)}.") from exc
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"holds {name}, which is not a number JSON allows")
 
 
 def _meta(path: Path, doc: dict[str, Any]) -> CallMeta:
@@ -111,8 +141,13 @@ def _segment(path: Path, index: int, seg: object) -> Turn:
     except ValueError as exc:
         raise _bad(path, f"{where}.speaker is {seg['speaker']!r}, not agent or customer.") from exc
     start_s, end_s = seg["start"], seg["end"]
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (start_s, end_s)):
+    if not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+        for v in (start_s, end_s)
+    ):
         raise _bad(path, f"{where}.start and .end must be numbers of seconds.")
+    if end_s > MAX_CALL_S:
+        raise _bad(path, f"{where}.end is {end_s} s, past any call's length.")
     if start_s < 0 or end_s < start_s:
         raise _bad(path, f"{where} runs from {start_s} to {end_s}; need 0 <= start <= end.")
     text = seg["text"]
