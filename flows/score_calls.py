@@ -68,9 +68,11 @@ def _transient(_task: object, _task_run: object, state: State) -> bool:
     retry_delay_seconds=exponential_backoff(backoff_factor=2),
     cache_policy=NO_CACHE,
 )
-def plan_calls(inputs: list[Path], store: Store, manifest: str | None, force: bool) -> Plan:
+def plan_calls(inputs: list[Path], store: Store, params: ScoreParams) -> Plan:
     """Finds the recordings and skips those already stored from the same bytes."""
-    return plan_inputs(inputs, store, manifest, force)
+    return plan_inputs(
+        inputs, store, params.manifest, params.force, params.retry_failed, params.max_attempts
+    )
 
 
 @task(
@@ -131,14 +133,14 @@ def score_batch(params: ScoreParams) -> State:
     options = params.pipeline_options(cpu_threads)
     scorer_of(params)  # a bad rubric stops the run before any call
     with open_store(Path(params.db)) as store:
-        plan = plan_calls(params.expanded_inputs(), store, params.manifest, params.force)
+        plan = plan_calls(params.expanded_inputs(), store, params)
         logger.info(
             "%d recordings found, %d to process, %d skipped as already done",
             plan.found,
             len(plan.jobs),
             len(plan.skipped),
         )
-        report = BatchReport(found=plan.found, skipped=dict(plan.skipped))
+        report = BatchReport(found=plan.found, skipped=dict(plan.skipped), notes=list(plan.notes))
         # A bounded window of calls in flight keeps memory flat on long batches.
         window = max(2, 2 * workers)
         pending = list(reversed(plan.jobs))

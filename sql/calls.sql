@@ -3,9 +3,25 @@
 -- parameters.
 
 -- name: call_state
-select call_id, content_sha256, status
+select call_id, content_sha256, status, source_path
 from calls
 where call_id = $call_id;
+
+-- name: call_meta
+-- What is known of a stored call besides its audio: kept when it is processed again.
+select call_id, agent_id, agent_name, team, queue, started_at, started_at_utc_offset_s
+from calls
+where call_id = $call_id;
+
+-- name: insert_failure
+insert into call_failures by name
+select * from new_failure;
+
+-- name: failures_with_sha
+-- How often a call failed from these very bytes, and the last failure's code.
+select count(*) as failures, arg_max(error_code, failed_at) as last_code
+from call_failures
+where call_id = $call_id and content_sha256 = $sha256;
 
 -- name: done_call_with_sha
 -- Another call already stored from the same bytes: the same recording under a second name.

@@ -159,3 +159,26 @@ create table if not exists overrides (
     created_at     timestamp not null,
     primary key (call_id, rubric_sha256, item_id, created_at)
 );
+
+-- Every failure of a call, kept even when the call's earlier rows stay (a changed file that
+-- now fails), so nothing is lost and retries of the same bytes can be bounded. Stores made
+-- before it gain the table when opened, with one row for each call already failed.
+create table if not exists call_failures (
+    call_id         varchar not null,
+    content_sha256  varchar not null check (length(content_sha256) = 64),
+    source_path     varchar not null,
+    error_code      varchar not null,
+    error           varchar not null,
+    failed_at       timestamp not null,
+    primary key (call_id, failed_at)
+);
+
+insert into call_failures by name
+select call_id, content_sha256, source_path, error_code, error, processed_at as failed_at
+from calls
+where status = 'failed'
+  and call_id not in (select call_id from call_failures);
+
+-- A started_at given with a time zone keeps it: started_at holds the time as written, this
+-- its offset from UTC in seconds (null when none was given).
+alter table calls add column if not exists started_at_utc_offset_s integer;

@@ -10,12 +10,20 @@ from qa_pipeline.speech.roles import RoleOptions
 from qa_pipeline.speech.transcribe import TranscribeOptions
 from qa_pipeline.speech.turns import TurnOptions
 
-__all__ = ["PipelineOptions"]
+__all__ = ["DEFAULT_MAX_ATTEMPTS", "PipelineOptions"]
+
+DEFAULT_MAX_ATTEMPTS = 3
+"""A call that failed this many times from the same bytes is not tried again unless asked."""
 
 
 @dataclass(frozen=True)
 class PipelineOptions:
-    """Options for every stage of one run; stored per call as JSON by the stages that use them."""
+    """Options for every stage of one run; stored per call as JSON by the stages that use them.
+
+    Attributes:
+        force: process calls even when stored unchanged, or stored from another recording.
+        retry_failed: try again calls that failed ``max_attempts`` times from the same bytes.
+    """
 
     audio: AudioOptions = AudioOptions()
     transcribe: TranscribeOptions = TranscribeOptions()
@@ -23,3 +31,5 @@ class PipelineOptions:
     diarise: DiariseOptions = DiariseOptions()
     roles: RoleOptions = RoleOptions()
     force: bool = False
+    retry_failed: bool = False
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS

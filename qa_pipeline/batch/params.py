@@ -11,7 +11,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from qa_pipeline.batch.options import PipelineOptions
+from qa_pipeline.batch.options import DEFAULT_MAX_ATTEMPTS, PipelineOptions
+from qa_pipeline.batch.plan import assign_ids
+from qa_pipeline.ingest.discover import find_files
 from qa_pipeline.ingest.manifest import load_manifest
 from qa_pipeline.ingest.options import AudioOptions
 from qa_pipeline.scoring.engine import RubricScorer, scorer_for
@@ -36,7 +38,10 @@ class ScoreParams(BaseModel):
         workers: calls processed at once (worker processes, or Dask workers for ``local``).
         dask_address: a Dask scheduler address, or ``local`` for a LocalCluster of processes;
             None for a process pool on this machine.
-        force: reprocess calls even when their content is unchanged.
+        force: reprocess calls even when their content is unchanged, and replace a call
+            stored from another recording.
+        retry_failed: try again calls that failed max_attempts times from the same bytes.
+        max_attempts: how many times a call is tried from the same bytes, over runs.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -56,6 +61,8 @@ class ScoreParams(BaseModel):
     workers: int = Field(2, ge=1)
     dask_address: str | None = None
     force: bool = False
+    retry_failed: bool = False
+    max_attempts: int = Field(DEFAULT_MAX_ATTEMPTS, ge=1)
 
     def pipeline_options(self, cpu_threads: int = 0) -> PipelineOptions:
         """These parameters as the pipeline's typed options."""
@@ -72,6 +79,8 @@ class ScoreParams(BaseModel):
             ),
             diarise=DiariseOptions(diarizer=self.diarizer, pyannote=pyannote),
             force=self.force,
+            retry_failed=self.retry_failed,
+            max_attempts=self.max_attempts,
         )
 
     def expanded_inputs(self) -> list[Path]:
@@ -99,15 +108,17 @@ def check(params: ScoreParams) -> None:
 
     Raises:
         ConfigError: the chosen diariser cannot run here.
-        InputError: the rubric or the manifest is unusable.
+        InputError: the rubric or the manifest is unusable, or two recordings map to one
+            call id.
         FileNotFoundError: an input that does not exist, or no input at all.
     """
     check_available(params.pipeline_options().diarise)
     scorer_of(params)
-    load_manifest(Path(params.manifest) if params.manifest else None)
+    manifest = load_manifest(Path(params.manifest) if params.manifest else None)
     inputs = params.expanded_inputs()
     missing = [str(p) for p in inputs if not p.exists()]
     if missing or not inputs:
         raise FileNotFoundError(
             f"no such file or folder: {', '.join(missing) or ' '.join(params.inputs)}"
         )
+    assign_ids(find_files(inputs), manifest)

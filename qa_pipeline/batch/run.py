@@ -55,9 +55,14 @@ class BatchReport:
     scores: dict[str, float | None] = field(default_factory=dict)
     teams: dict[str, str | None] = field(default_factory=dict)
     review: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for s in self.stored.values() if s is status)
+
+    def unaccounted(self) -> int:
+        """Calls found but neither skipped nor stored nor failed: 0 when the counts add up."""
+        return self.found - len(self.skipped) - len(self.stored)
 
 
 def open_store(path: Path, read_only: bool = False) -> Store:
@@ -91,9 +96,11 @@ def run_batch(
     progress: ProgressHook | None = None,
 ) -> BatchReport:
     """The plain loop: plans the batch, then processes and stores calls one by one."""
-    plan = plan_batch(paths, store, manifest, options.force)
+    plan = plan_batch(
+        paths, store, manifest, options.force, options.retry_failed, options.max_attempts
+    )
     transcriber = transcriber or Transcriber(options.transcribe)
-    report = BatchReport(found=plan.found, skipped=dict(plan.skipped))
+    report = BatchReport(found=plan.found, skipped=dict(plan.skipped), notes=list(plan.notes))
     for done, job in enumerate(plan.jobs, start=1):
         outcome = process_job(job, transcriber, options, scorer)
         record(store, outcome, report)

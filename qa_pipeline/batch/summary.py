@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import mean
 
+from qa_pipeline.batch.plan import UNCHANGED
 from qa_pipeline.batch.run import BatchReport
 from qa_pipeline.records import Status
 
@@ -37,6 +38,8 @@ class RunSummary:
     teams: tuple[TeamScore, ...]
     wall_s: float
     audio_s: float
+    skipped_reasons: tuple[tuple[str, str], ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def audio_hours_per_hour(self) -> float:
@@ -45,7 +48,7 @@ class RunSummary:
 
     def headline(self) -> str:
         return (
-            f"{self.found} found, {self.skipped} skipped as already done, {self.scored} scored, "
+            f"{self.found} found, {self.skipped} skipped, {self.scored} scored, "
             f"{self.transcribed} transcribed only, {self.needs_diarisation} need diarisation, "
             f"{len(self.failed)} failed"
         )
@@ -58,7 +61,7 @@ class RunSummary:
             "| calls | count |",
             "| --- | ---: |",
             f"| found | {self.found} |",
-            f"| skipped (already done) | {self.skipped} |",
+            f"| skipped | {self.skipped} |",
             f"| scored | {self.scored} |",
             f"| transcribed, not scored | {self.transcribed} |",
             f"| need diarisation | {self.needs_diarisation} |",
@@ -71,6 +74,12 @@ class RunSummary:
         if self.teams:
             lines += ["", "| team | calls scored | mean score |", "| --- | ---: | ---: |"]
             lines += [f"| {t.team} | {t.calls} | {t.mean_score:.1f} |" for t in self.teams]
+        if self.skipped_reasons:
+            lines += ["", "## Skipped (other than unchanged)", ""]
+            lines += [f"- `{call_id}`: {reason}" for call_id, reason in self.skipped_reasons]
+        if self.notes:
+            lines += ["", "## Notes", ""]
+            lines += [f"- {note}" for note in self.notes]
         if self.failed:
             lines += ["", "## Failed calls", ""]
             lines += [f"- `{call_id}`: {reason}" for call_id, reason in self.failed]
@@ -97,4 +106,10 @@ def summarise(report: BatchReport, wall_s: float) -> RunSummary:
         ),
         wall_s=wall_s,
         audio_s=sum(report.audio_s.values()),
+        skipped_reasons=tuple(
+            (call_id, reason)
+            for call_id, reason in sorted(report.skipped.items())
+            if reason != UNCHANGED
+        ),
+        notes=tuple(report.notes),
     )

@@ -74,6 +74,7 @@ class StoredState:
     call_id: str
     sha256: str
     status: Status
+    source_path: str = ""
 
     @property
     def done(self) -> bool:
@@ -119,8 +120,18 @@ class Store:
         rows = self.query("call_state", call_id=call_id).rows()
         if not rows:
             return None
-        call_id, sha256, status = rows[0]
-        return StoredState(call_id, sha256, Status(status))
+        call_id, sha256, status, source_path = rows[0]
+        return StoredState(call_id, sha256, Status(status), source_path)
+
+    def meta(self, call_id: str) -> CallMeta | None:
+        """What is stored about a call besides its audio (agent, team, start), or None."""
+        rows = self.query("call_meta", call_id=call_id).rows(named=True)
+        return frames.meta_of_row(rows[0]) if rows else None
+
+    def failures(self, call_id: str, sha256: str) -> tuple[int, str | None]:
+        """How many times the call failed from these bytes, and the last failure's code."""
+        count, last_code = self.query("failures_with_sha", call_id=call_id, sha256=sha256).row(0)
+        return int(count), last_code
 
     def duplicate_of(self, call_id: str, sha256: str) -> str | None:
         """Another call id already stored from the same bytes, if any."""
@@ -132,11 +143,12 @@ class Store:
     def save(self, outcome: CallOutcome) -> None:
         """Replaces everything stored for the call with ``outcome``, in one transaction.
 
-        A failure never replaces a call that was processed before: the earlier rows stay, and
-        the failure is only reported to the caller.
+        A failure never replaces a call that was processed before: the earlier rows stay.
+        Every failure is also kept in call_failures, so none is lost and retries are counted.
         """
         with self._transaction():
             if outcome.status is Status.FAILED:
+                self._insert("insert_failure", "new_failure", frames.failure_frame(outcome))
                 earlier = self.state(outcome.meta.call_id)
                 if earlier is not None and earlier.status is not Status.FAILED:
                     return
@@ -218,14 +230,7 @@ class Store:
             )
             for t in self.query("call_turns", call_id=call_id).iter_rows(named=True)
         )
-        meta = CallMeta(
-            call_id=row["call_id"],
-            agent_id=row["agent_id"],
-            agent_name=row["agent_name"],
-            team=row["team"],
-            queue=row["queue"],
-            started_at=row["started_at"],
-        )
+        meta = frames.meta_of_row(row)
         return Transcript(
             meta,
             row["duration_s"] or 0.0,

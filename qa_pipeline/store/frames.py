@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import polars as pl
 
-from qa_pipeline.records import CallOutcome, CallScore
+from qa_pipeline.records import CallMeta, CallOutcome, CallScore
 
 __all__ = [
     "call_frame",
+    "failure_frame",
+    "meta_of_row",
     "segments_frame",
     "turns_frame",
     "words_frame",
@@ -40,7 +43,9 @@ def call_frame(outcome: CallOutcome) -> pl.DataFrame:
         "agent_name": meta.agent_name,
         "team": meta.team,
         "queue": meta.queue,
-        "started_at": meta.started_at,
+        # The time as written, and its zone's offset: DuckDB's timestamp keeps no zone.
+        "started_at": meta.started_at.replace(tzinfo=None) if meta.started_at else None,
+        "started_at_utc_offset_s": _utc_offset_s(meta.started_at),
         "engine": transcript.engine if transcript else None,
         "options_json": transcript.options_json if transcript else None,
         "processed_at": datetime.now(),
@@ -59,12 +64,47 @@ def call_frame(outcome: CallOutcome) -> pl.DataFrame:
         "needs_review": pl.Boolean,
         "channels": pl.Int32,
         "sample_rate_hz": pl.Int32,
+        "started_at_utc_offset_s": pl.Int32,
         "started_at": pl.Datetime("us"),
         "processed_at": pl.Datetime("us"),
     }
     return pl.DataFrame([row], schema_overrides=schema, infer_schema_length=None).with_columns(
         pl.col(c).cast(pl.String) for c in row if c not in schema
     )
+
+
+def failure_frame(outcome: CallOutcome) -> pl.DataFrame:
+    """One failure of a call, for call_failures."""
+    row = {
+        "call_id": outcome.meta.call_id,
+        "content_sha256": outcome.source.sha256,
+        "source_path": str(outcome.source.path),
+        "error_code": outcome.error_code or "failed",
+        "error": outcome.error or "",
+        "failed_at": datetime.now(),
+    }
+    return pl.DataFrame([row], schema_overrides={"failed_at": pl.Datetime("us")})
+
+
+def meta_of_row(row: dict[str, Any]) -> CallMeta:
+    """A stored call's metadata as a CallMeta; started_at gets its zone back when it had one."""
+    started_at = row["started_at"]
+    offset_s = row.get("started_at_utc_offset_s")
+    if started_at is not None and offset_s is not None:
+        started_at = started_at.replace(tzinfo=timezone(timedelta(seconds=offset_s)))
+    return CallMeta(
+        call_id=row["call_id"],
+        agent_id=row["agent_id"],
+        agent_name=row["agent_name"],
+        team=row["team"],
+        queue=row["queue"],
+        started_at=started_at,
+    )
+
+
+def _utc_offset_s(when: datetime | None) -> int | None:
+    offset = when.utcoffset() if when is not None else None
+    return None if offset is None else int(offset.total_seconds())
 
 
 def segments_frame(outcome: CallOutcome) -> pl.DataFrame:

@@ -36,7 +36,7 @@ def test_run_show_and_rerun(tmp_path: Path) -> None:
     first = qa("run", str(calls), "--manifest", manifest, cwd=tmp_path)
     # Exit 3: the batch finished, and one call failed; it is named with its fix.
     assert first.returncode == 3, first.stderr
-    assert "3 found, 0 skipped as already done, 2 scored" in first.stdout
+    assert "3 found, 0 skipped, 2 scored" in first.stdout
     assert "broken" in first.stdout and "Fix:" in first.stdout
     assert (tmp_path / "qa.duckdb").exists()  # the default database, in the working folder
 
@@ -56,7 +56,7 @@ def test_run_show_and_rerun(tmp_path: Path) -> None:
 
     again = qa("run", str(calls / f"{CALLS[0]}.wav"), cwd=tmp_path)
     assert again.returncode == 0
-    assert "1 found, 1 skipped as already done, 0 scored" in again.stdout
+    assert "1 found, 1 skipped, 0 scored" in again.stdout
 
 
 def test_database_from_the_environment_and_import(tmp_path: Path) -> None:

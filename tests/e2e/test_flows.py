@@ -147,7 +147,7 @@ def test_a_run_killed_mid_batch_then_run_again_stores_every_call_exactly_once(
 
     rerun = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stdout + rerun.stderr
-    assert f"6 found, {first} skipped as already done, {6 - first} scored" in rerun.stdout
+    assert f"6 found, {first} skipped, {6 - first} scored" in rerun.stdout
     with duckdb.connect(str(db), read_only=True) as con:
         calls_rows = con.execute("select call_id, status from calls").fetchall()
         incomplete = con.execute(
