@@ -1,19 +1,22 @@
 """The one module that reads audio files: probe, validate, decode to 16 kHz float32 per channel.
 
-Decoding uses faster-whisper's PyAV decoder, so wav, flac, mp3, ogg, m4a and anything else
-FFmpeg reads work at any sample rate, 8 kHz telephony included.
+Decoding uses PyAV (FFmpeg), as faster-whisper does, so wav, flac, mp3, ogg, m4a and anything
+else FFmpeg reads work at any sample rate, 8 kHz telephony included. A recording cut short is
+refused as ``truncated``: its declared length against what decodes, a decoder error at the tail,
+a wav header promising more bytes than the file has, an Ogg stream with no end.
 """
 
 from __future__ import annotations
 
+import struct
 import wave
 from pathlib import Path
 
 import av
+import av.audio.resampler
 import numpy as np
-from faster_whisper.audio import decode_audio
 
-from qa_pipeline.errors import CallError
+from qa_pipeline.errors import CallError, os_reason
 from qa_pipeline.ingest.options import SAMPLE_RATE_HZ, AudioOptions
 from qa_pipeline.records import DecodedAudio
 
@@ -31,21 +34,14 @@ def decode(path: Path, options: AudioOptions = AudioOptions()) -> DecodedAudio:
         The recording at 16 kHz, one float32 array per channel (mono or stereo).
 
     Raises:
-        CallError: the file is unreadable, empty, has no audio stream, more than two channels,
-            is longer than ``options.max_duration_s`` or is all silence.
+        CallError: the file is unreadable (or not readable by this user), empty, has no audio
+            stream, more than two channels, is longer than ``options.max_duration_s``, is cut
+            short (``truncated``), is all silence or too quiet to transcribe.
     """
-    if not path.is_file():
-        raise CallError("missing", path, "the file does not exist.", "check the path.")
-    if path.stat().st_size == 0:
-        raise CallError(
-            "empty",
-            path,
-            "the file is zero bytes long.",
-            "re-export the recording from the source.",
-        )
-    source_rate_hz, channel_count = _probe(path, options)
+    _check_readable(path)
+    source_rate_hz, channel_count, declared_s = _probe(path, options)
     try:
-        decoded = decode_audio(str(path), SAMPLE_RATE_HZ, split_stereo=channel_count == 2)
+        channels, stopped_by = _decode(path, channel_count == 2)
     except (av.FFmpegError, ValueError, RuntimeError) as exc:
         raise CallError(
             "unreadable",
@@ -53,7 +49,6 @@ def decode(path: Path, options: AudioOptions = AudioOptions()) -> DecodedAudio:
             f"the audio stream could not be decoded ({exc}).",
             "the file is corrupt or truncated; re-export it from the recorder.",
         ) from exc
-    channels = decoded if isinstance(decoded, tuple) else (decoded,)
     samples = channels[0].shape[0]
     if samples == 0:
         raise CallError(
@@ -63,15 +58,24 @@ def decode(path: Path, options: AudioOptions = AudioOptions()) -> DecodedAudio:
     if duration_s > options.max_duration_s:
         # Containers can under-declare their length; the decoded length is the truth.
         raise _too_long(path, duration_s, options)
+    _check_whole(path, duration_s, declared_s, stopped_by)
     peak = max(float(np.max(np.abs(c))) for c in channels)
     peak_dbfs = 20 * np.log10(peak) if peak > 0 else float("-inf")
-    if peak_dbfs < options.silence_peak_dbfs:
+    if peak_dbfs < options.digital_silence_dbfs:
         raise CallError(
             "silent",
             path,
-            f"the recording is all silence (peak {peak_dbfs:.0f} dBFS, limit "
-            f"{options.silence_peak_dbfs:.0f} dBFS).",
-            "check the recorder's input levels or that the right file was exported.",
+            "the recording is all silence (every sample is zero or next to it).",
+            "check that the right file was exported and that the recorder captured audio.",
+        )
+    if peak_dbfs < options.silence_peak_dbfs:
+        raise CallError(
+            "too_quiet",
+            path,
+            f"the recording is too quiet to transcribe (peak {peak_dbfs:.0f} dBFS, under "
+            f"the {options.silence_peak_dbfs:.0f} dBFS limit).",
+            "raise the recorder's input gain, or amplify the file (e.g. ffmpeg -i FILE "
+            "-af loudnorm out.wav).",
         )
     return DecodedAudio(
         path=path,
@@ -79,6 +83,133 @@ def decode(path: Path, options: AudioOptions = AudioOptions()) -> DecodedAudio:
         duration_s=duration_s,
         channels=tuple(np.ascontiguousarray(c) for c in channels),
     )
+
+
+def _check_readable(path: Path) -> None:
+    """Refuses what is not a readable, non-empty file, saying which it is."""
+    try:
+        if path.is_dir():
+            raise CallError(
+                "not_a_file", path, "is a folder, not a recording.", "pass audio files."
+            )
+        if not path.is_file():
+            raise CallError("missing", path, "the file does not exist.", "check the path.")
+        with path.open("rb"):
+            pass
+    except PermissionError as exc:
+        raise CallError(
+            "permission_denied",
+            path,
+            "permission denied: the file cannot be opened for reading.",
+            "make the file readable by the user that runs qa-pipeline.",
+        ) from exc
+    except OSError as exc:
+        raise CallError(
+            "unreadable", path, f"the file cannot be opened ({os_reason(exc)}).", "check it."
+        ) from exc
+    if path.stat().st_size == 0:
+        raise CallError(
+            "empty",
+            path,
+            "the file is zero bytes long.",
+            "re-export the recording from the source.",
+        )
+
+
+def _decode(path: Path, split_stereo: bool) -> tuple[tuple[np.ndarray, ...], str | None]:
+    """The recording at 16 kHz, one float32 array per channel, and the decoder error that
+    ended the stream early (None when it ran to the end). PyAV ends decoding at the first bad
+    packet, so an error here means the rest of the file was lost."""
+    resampler = av.audio.resampler.AudioResampler(
+        format="s16", layout="stereo" if split_stereo else "mono", rate=SAMPLE_RATE_HZ
+    )
+    chunks: list[np.ndarray] = []
+    stopped_by = None
+    with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+        frames = container.decode(audio=0)
+        while True:  # ends: the decoder yields each frame once, then stops or raises
+            try:
+                frame = next(frames)
+            except StopIteration:
+                break
+            except av.error.InvalidDataError as exc:
+                stopped_by = str(exc)
+                break
+            chunks.extend(out.to_ndarray() for out in resampler.resample(frame))
+        chunks.extend(out.to_ndarray() for out in resampler.resample(None))
+    pcm = np.concatenate([c.reshape(-1) for c in chunks]) if chunks else np.zeros(0, np.int16)
+    audio = pcm.astype(np.float32) / 32768.0
+    if split_stereo:
+        return (audio[0::2], audio[1::2]), stopped_by
+    return (audio,), stopped_by
+
+
+def _check_whole(
+    path: Path, decoded_s: float, declared_s: float | None, stopped_by: str | None
+) -> None:
+    """Refuses a recording cut short (a partial copy, an upload that stopped): scored, it would
+    lose its closing and score as a worse call than it was."""
+    missing = None
+    if stopped_by is not None:
+        missing = f"decoding stopped at {decoded_s:.1f} s on a damaged packet ({stopped_by})"
+    elif declared_s is not None and decoded_s < declared_s - max(0.5, 0.005 * declared_s):
+        missing = f"it declares {declared_s:.1f} s but only {decoded_s:.1f} s could be decoded"
+    else:
+        missing = _wav_shortfall(path) or _ogg_unfinished(path)
+    if missing:
+        raise CallError(
+            "truncated",
+            path,
+            f"the recording is cut short: {missing}.",
+            "copy or export the whole recording again from the recorder.",
+        )
+
+
+def _wav_shortfall(path: Path) -> str | None:
+    """For a RIFF wav whose data chunk declares more bytes than the file holds, what is
+    missing; None otherwise (and for streams written with an unknown length)."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        if handle.read(12)[8:] != b"WAVE":
+            return None
+        byte_rate, offset = 0, 12
+        while offset + 8 <= size:  # ends: each step moves past one chunk of >= 8 bytes
+            handle.seek(offset)
+            chunk_id, chunk_size = struct.unpack("<4sI", handle.read(8))
+            if chunk_id == b"fmt ":
+                byte_rate = struct.unpack("<I", handle.read(16)[8:12])[0]
+            if chunk_id == b"data":
+                present = size - offset - 8
+                unknown = chunk_size in (0, 0xFFFFFFFF)  # a recorder that never finalised
+                if unknown or byte_rate == 0 or present >= chunk_size:
+                    return None
+                return (
+                    f"its header declares {chunk_size / byte_rate:.1f} s of audio, the file "
+                    f"holds {present / byte_rate:.1f} s"
+                )
+            offset += 8 + chunk_size + (chunk_size & 1)
+    return None
+
+
+def _ogg_unfinished(path: Path) -> str | None:
+    """For an Ogg file (opus, vorbis), whether its last page is cut off or is not the end of
+    the stream; a whole Ogg stream ends with a page flagged end-of-stream."""
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        if handle.read(4) != b"OggS":
+            return None
+        handle.seek(max(0, size - 65_536))
+        tail = handle.read()
+    at = tail.rfind(b"OggS")
+    if at < 0 or len(tail) - at < 27 or tail[at + 4] != 0:
+        return None
+    segments = tail[at + 26]
+    table = tail[at + 27 : at + 27 + segments]
+    if len(table) < segments or at + 27 + segments + sum(table) > len(tail):
+        return "its last Ogg page is cut off"
+    if not tail[at + 5] & 0x04:
+        return "its last Ogg page is not the end of the stream"
+    return None
 
 
 def mix_down(audio: DecodedAudio) -> np.ndarray:
@@ -99,8 +230,10 @@ def write_wav(path: Path, data: np.ndarray, rate_hz: int) -> Path:
     return path
 
 
-def _probe(path: Path, options: AudioOptions) -> tuple[int, int]:
-    """Reads the container header (source rate, channel count) and refuses what it can early."""
+def _probe(path: Path, options: AudioOptions) -> tuple[int, int, float | None]:
+    """Reads the container header (source rate, channel count, and the declared length when
+    the container records it, rather than guessing it from the bit rate) and refuses what it
+    can early."""
     try:
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
             streams = container.streams.audio
@@ -119,6 +252,7 @@ def _probe(path: Path, options: AudioOptions) -> tuple[int, int]:
                 declared_s = float(stream.duration * stream.time_base)
             elif container.duration is not None:
                 declared_s = container.duration / av.time_base
+            recorded = _length_is_recorded(path, container.format.name)
     except CallError:
         raise
     except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
@@ -144,7 +278,20 @@ def _probe(path: Path, options: AudioOptions) -> tuple[int, int]:
         )
     if declared_s is not None and declared_s > options.max_duration_s:
         raise _too_long(path, declared_s, options)
-    return rate_hz, channel_count
+    return rate_hz, channel_count, declared_s if recorded else None
+
+
+def _length_is_recorded(path: Path, format_name: str) -> bool:
+    """Whether the container states its length (flac's sample count, mp4's, an mp3's Xing,
+    Info or VBRI header) rather than FFmpeg estimating it from the bit rate and file size.
+    Wav and Ogg are checked from their own headers (see _check_whole)."""
+    if format_name == "flac" or "mp4" in format_name:
+        return True
+    if format_name == "mp3":
+        with path.open("rb") as handle:
+            head = handle.read(16_384)
+        return any(tag in head for tag in (b"Xing", b"Info", b"VBRI"))
+    return False
 
 
 def _too_long(path: Path, duration_s: float, options: AudioOptions) -> CallError:

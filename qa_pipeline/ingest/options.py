@@ -18,8 +18,11 @@ class AudioOptions:
 
     Attributes:
         max_duration_s: longer recordings are refused (default 4 h) before they are decoded.
-        silence_peak_dbfs: a recording whose loudest sample is below this is all silence.
+        silence_peak_dbfs: a recording whose loudest sample is below this is too quiet to
+            transcribe.
+        digital_silence_dbfs: ... and below this, it is all silence (nothing was recorded).
     """
 
     max_duration_s: float = 4 * 3600.0
     silence_peak_dbfs: float = -60.0
+    digital_silence_dbfs: float = -90.0

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +15,7 @@ from qa_pipeline.errors import CallError
 from qa_pipeline.ingest.audio import decode
 from qa_pipeline.ingest.options import SAMPLE_RATE_HZ, AudioOptions
 from tests.support.audio_files import read_wav, write_audio, write_video_only
-from tests.support.paths import SAMPLES
+from tests.support.paths import ROOT, SAMPLES
 
 SAMPLE = SAMPLES / "call_02_rude_greeting.wav"
 
@@ -100,3 +104,56 @@ def test_bad_recordings_are_refused_with_a_named_error(tmp_path: Path, case: str
         assert error.code == expected
     assert str(path) in str(error)
     assert "Fix:" in str(error) and error.fix
+
+
+@pytest.mark.parametrize("suffix", [".wav", ".flac", ".mp3", ".ogg"])
+@pytest.mark.parametrize("kept", [0.5, 0.7, 0.95])
+def test_a_recording_cut_short_is_truncated_not_scored(
+    tmp_path: Path, sample_pcm, suffix: str, kept: float
+) -> None:
+    data, rate_hz = sample_pcm
+    whole = write_audio(tmp_path / f"whole{suffix}", data, rate_hz)
+    assert decode(whole).duration_s > 10  # the whole file is fine
+    cut = tmp_path / f"cut{suffix}"
+    raw = whole.read_bytes()
+    cut.write_bytes(raw[: int(len(raw) * kept)])
+    with pytest.raises(CallError) as caught:
+        decode(cut)
+    assert caught.value.code == "truncated", caught.value
+    assert str(cut) in str(caught.value) and "cut short" in str(caught.value)
+
+
+def test_quiet_speech_is_too_quiet_not_silence(tmp_path: Path, sample_pcm) -> None:
+    data, rate_hz = sample_pcm
+    quiet = data / np.abs(data).max() * 10 ** (-61 / 20)  # speech peaking at -61 dBFS
+    with pytest.raises(CallError) as caught:
+        decode(write_audio(tmp_path / "quiet.flac", quiet, rate_hz))
+    assert caught.value.code == "too_quiet" and "-61 dBFS" in str(caught.value)
+    assert "silence" not in str(caught.value)
+
+
+def test_unreadable_files_and_folders_say_what_they_are(tmp_path: Path) -> None:
+    with pytest.raises(CallError) as caught:
+        decode(tmp_path)
+    assert caught.value.code == "not_a_file" and "is a folder" in str(caught.value)
+    # Permission denied, as an ordinary user sees it: root reads any file, so as root the
+    # subprocess runs without the capabilities that let it (setpriv, from util-linux).
+    locked = tmp_path / "locked.wav"
+    locked.write_bytes(SAMPLE.read_bytes())
+    locked.chmod(0)
+    code = (
+        "import sys; from pathlib import Path; from qa_pipeline.ingest.audio import decode\n"
+        "from qa_pipeline.errors import CallError\n"
+        "try: decode(Path(sys.argv[1]))\n"
+        "except CallError as e: print(e.code, '|', e)"
+    )
+    prefix = []
+    if os.geteuid() == 0:
+        if not shutil.which("setpriv"):
+            pytest.skip("root without setpriv cannot be denied a file")
+        prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+    done = subprocess.run(
+        [*prefix, sys.executable, "-c", code, str(locked)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.stdout.startswith("permission_denied |"), done.stdout + done.stderr
+    assert "permission denied" in done.stdout and "corrupt" not in done.stdout
