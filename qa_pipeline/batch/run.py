@@ -8,17 +8,17 @@ its own transaction; a failed call is recorded with its reason and the batch goe
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa_pipeline.batch.options import PipelineOptions
-from qa_pipeline.batch.plan import plan_batch, skip_reason
-from qa_pipeline.batch.process import Scorer, failed_call, outcome_of_transcript, process_job
-from qa_pipeline.errors import CallError
-from qa_pipeline.ingest.discover import discover, sha256_or_unreadable
+from qa_pipeline.batch.imports import ImportOptions, call_id_of, import_outcome
+from qa_pipeline.batch.options import DEFAULT_MAX_ATTEMPTS, PipelineOptions
+from qa_pipeline.batch.plan import check_unique_ids, plan_batch, skip_reason
+from qa_pipeline.batch.process import Scorer, process_job
+from qa_pipeline.ingest.discover import find_files
 from qa_pipeline.ingest.manifest import Manifest
-from qa_pipeline.ingest.transcripts.native import read_transcript
-from qa_pipeline.records import CallMeta, CallOutcome, CallSource, Status
+from qa_pipeline.ingest.transcripts.registry import ImportFile
+from qa_pipeline.records import CallOutcome, Status
 from qa_pipeline.speech.transcribe import Transcriber
 from qa_pipeline.store import Store
 
@@ -45,6 +45,7 @@ class BatchReport:
         scores: each scored call's score against the first rubric (None when no item applied).
         teams: each stored call's team, from the manifest.
         review: mono calls whose speaker roles were too unsure to trust.
+        formats: imports: the format each call's file was read as.
     """
 
     found: int = 0
@@ -55,6 +56,7 @@ class BatchReport:
     scores: dict[str, float | None] = field(default_factory=dict)
     teams: dict[str, str | None] = field(default_factory=dict)
     review: list[str] = field(default_factory=list)
+    formats: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
@@ -116,27 +118,39 @@ def import_transcripts(
     scorer: Scorer | None = None,
     force: bool = False,
     progress: ProgressHook | None = None,
+    options: ImportOptions = ImportOptions(),
 ) -> BatchReport:
     """Stores transcripts made elsewhere (see qa_pipeline.ingest.transcripts) like transcribed
-    calls."""
-    files = discover(paths, suffixes=frozenset({".json"}))
-    report = BatchReport(found=len(files))
-    for done, path in enumerate(files, start=1):
+    calls; ``report.formats`` says which format each file was read as.
+
+    A vendor file's call id is the manifest's for its file name, else its path below the input
+    folder without extension; a native file names its own.
+
+    Raises:
+        InputError: two files map to one call id (both named), before any file is stored.
+    """
+    found = find_files(paths, suffixes=frozenset({".json"}))
+    files = [ImportFile(path, default_id) for path, default_id in found.files]
+    check_unique_ids([(f.path, call_id_of(f, manifest, options)) for f in files], manifest.path)
+    report = BatchReport(
+        found=len(found.files) + len(found.skipped),
+        skipped={str(path): reason for path, reason in found.skipped},
+    )
+    for done, file in enumerate(files, start=1):
         if progress:
-            progress(done - 1, len(files), path.name)
-        try:
-            source, transcript = read_transcript(path)
-        except CallError as exc:
-            # Without a readable call_id the file name is the best key for the failure.
-            source = CallSource(path=path, sha256=sha256_or_unreadable(path), kind="import")
-            record(store, failed_call(source, CallMeta(call_id=path.stem), exc), report)
-            continue
-        transcript = replace(transcript, meta=manifest.with_defaults(transcript.meta))
-        reason = skip_reason(store, transcript.meta.call_id, source.sha256, force)
+            progress(done - 1, len(files), file.path.name)
+        outcome, fmt = import_outcome(file, manifest, options, scorer)
+        call_id = outcome.meta.call_id
+        if fmt is not None:
+            report.formats[call_id] = fmt.value
+        sha256 = outcome.source.sha256
+        reason = skip_reason(
+            store, call_id, sha256, force, file.path, max_attempts=DEFAULT_MAX_ATTEMPTS
+        )
         if reason:
-            report.skipped[transcript.meta.call_id] = reason
+            report.skipped[call_id] = reason
         else:
-            record(store, outcome_of_transcript(source, transcript, None, scorer), report)
+            record(store, outcome, report)
     return report
 
 

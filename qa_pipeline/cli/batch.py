@@ -149,20 +149,53 @@ def import_(
     manifest: ManifestOption = None,
     rubric: RubricOption = None,
     force: ForceOption = False,
+    format_: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="auto (recognise each file), native, aws-transcribe, contact-lens, deepgram, "
+            "azure or whisperx.",
+        ),
+    ] = "auto",
+    agent_channel: Annotated[
+        int | None,
+        typer.Option(min=0, help="Files split by channel: the agent's channel (0 or 1)."),
+    ] = None,
+    agent_speaker: Annotated[
+        str | None,
+        typer.Option(
+            help="Files split by speaker: first, second, or the file's label (spk_1, 0, "
+            "SPEAKER_01). Without either option the role detector decides."
+        ),
+    ] = None,
 ) -> None:
-    """Store and score transcripts made elsewhere (JSON; format in the README)."""
+    """Store and score transcripts made elsewhere: our JSON, Amazon Transcribe, Contact Lens,
+    Deepgram, Azure AI Speech or WhisperX (formats in the README)."""
+    from qa_pipeline.batch.imports import AgentChoice, ImportOptions
     from qa_pipeline.batch.run import import_transcripts, open_store
     from qa_pipeline.errors import InputError
     from qa_pipeline.ingest.manifest import load_manifest
+    from qa_pipeline.ingest.transcripts.registry import ImportFormat
 
+    try:
+        chosen = ImportFormat(format_)
+    except ValueError:
+        names = ", ".join(f.value for f in ImportFormat)
+        raise fail(f"--format {format_!r} is not a format. Fix: use one of {names}.") from None
+    options = ImportOptions(format=chosen, agent=AgentChoice(agent_channel, agent_speaker))
     rubric_scorer = scorer(rubric)
     try:
         meta = load_manifest(manifest)
         with open_store(db_path(db)) as store:
-            report = import_transcripts(paths, store, meta, rubric_scorer, force=force)
+            report = import_transcripts(
+                paths, store, meta, rubric_scorer, force=force, options=options
+            )
     except (InputError, FileNotFoundError) as exc:
         raise fail(str(exc)) from exc
     _print_report(report, "imported")
+    for call_id, fmt in report.formats.items():
+        how = "recognised as" if chosen is ImportFormat.AUTO else "read as"
+        out.print(f"  {call_id}: {how} {fmt}")
     if report.failed:
         raise typer.Exit(EXIT_CALLS_FAILED)
 
