@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from qa_pipeline.batch.budget import CallBudget
 from qa_pipeline.ingest.options import AudioOptions
 from qa_pipeline.speech.diarise.options import DiariseOptions
 from qa_pipeline.speech.roles import RoleOptions
@@ -23,6 +24,7 @@ class PipelineOptions:
     Attributes:
         force: process calls even when stored unchanged, or stored from another recording.
         retry_failed: try again calls that failed ``max_attempts`` times from the same bytes.
+        call_budget: how long one call may take before it fails with code ``timeout``.
     """
 
     audio: AudioOptions = AudioOptions()
@@ -33,3 +35,4 @@ class PipelineOptions:
     force: bool = False
     retry_failed: bool = False
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    call_budget: CallBudget = CallBudget()

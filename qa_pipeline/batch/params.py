@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from qa_pipeline.batch.budget import CallBudget
 from qa_pipeline.batch.options import DEFAULT_MAX_ATTEMPTS, PipelineOptions
 from qa_pipeline.batch.plan import assign_ids
 from qa_pipeline.ingest.discover import find_files
@@ -42,6 +43,8 @@ class ScoreParams(BaseModel):
             stored from another recording.
         retry_failed: try again calls that failed max_attempts times from the same bytes.
         max_attempts: how many times a call is tried from the same bytes, over runs.
+        call_timeout_s: one time budget for every call; None scales it to each call's length
+            (5 minutes plus 3 s per second of audio).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -63,6 +66,7 @@ class ScoreParams(BaseModel):
     force: bool = False
     retry_failed: bool = False
     max_attempts: int = Field(DEFAULT_MAX_ATTEMPTS, ge=1)
+    call_timeout_s: float | None = Field(None, gt=0)
 
     def pipeline_options(self, cpu_threads: int = 0) -> PipelineOptions:
         """These parameters as the pipeline's typed options."""
@@ -81,6 +85,7 @@ class ScoreParams(BaseModel):
             force=self.force,
             retry_failed=self.retry_failed,
             max_attempts=self.max_attempts,
+            call_budget=CallBudget(fixed_s=self.call_timeout_s),
         )
 
     def expanded_inputs(self) -> list[Path]:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from qa_pipeline.batch.budget import Deadline, within_budget
 from qa_pipeline.batch.options import PipelineOptions
 from qa_pipeline.batch.plan import CallJob
 from qa_pipeline.errors import CallError
@@ -56,16 +57,22 @@ def process_audio(
     transcriber: Transcriber,
     options: PipelineOptions = PipelineOptions(),
     scorer: Scorer | None = None,
+    deadline: Deadline | None = None,
 ) -> CallOutcome:
     """Decodes, transcribes, splits into turns and scores one recording.
 
     Never raises for a bad call: the error is returned on the outcome, with status failed.
+
+    Args:
+        deadline: the call's time budget, rescaled here to the recording's length.
     """
     source = CallSource(path=path, sha256=sha256, kind="audio")
     try:
         decoded = audio.decode(path, options.audio)
     except CallError as exc:
         return failed_call(source, meta, exc)
+    if deadline is not None:
+        deadline.extend_for(decoded.duration_s)
     source = replace(
         source,
         channel_count=decoded.channel_count,
@@ -124,8 +131,22 @@ def process_job(
     options: PipelineOptions = PipelineOptions(),
     scorer: Scorer | None = None,
 ) -> CallOutcome:
-    """process_audio for a planned call."""
-    return process_audio(job.path, job.meta, job.sha256, transcriber, options, scorer)
+    """process_audio for a planned call, within its time budget (options.call_budget): past
+    it, the call fails with code ``timeout``."""
+
+    def work(deadline: Deadline) -> CallOutcome:
+        return process_audio(job.path, job.meta, job.sha256, transcriber, options, scorer, deadline)
+
+    def timed_out(budget_s: float) -> CallOutcome:
+        return failed_outcome(
+            job,
+            "timeout",
+            f"processing ran past the call's time budget of {budget_s:.0f} s and was stopped.",
+            "raise the budget with --call-timeout-s if the machine is slow; otherwise report "
+            "this recording.",
+        )
+
+    return within_budget(work, options.call_budget, timed_out)
 
 
 def process_in_worker(job: CallJob, options: PipelineOptions, rubric: str | None) -> CallOutcome:

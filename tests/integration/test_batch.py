@@ -116,3 +116,32 @@ def test_a_changed_file_is_reprocessed_and_a_failure_keeps_the_old_rows(
     assert _counts(db) == before
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select status from calls").fetchone()[0] == "transcribed"
+
+
+def test_a_call_past_its_budget_fails_as_timeout_and_the_batch_goes_on(
+    tmp_path: Path, transcriber
+) -> None:
+    from qa_pipeline.batch.budget import CallBudget
+    from qa_pipeline.scoring.engine import scorer_for
+    from tests.support.audio_files import read_wav
+
+    folder = tmp_path / "calls"
+    folder.mkdir()
+    data, rate_hz = read_wav(SAMPLES / f"{GOOD}.wav")
+    # Two short calls (8 s), so the budget below stays short.
+    write_audio(folder / "a_hangs.wav", data[:, : 8 * rate_hz], rate_hz)
+    write_audio(folder / "b_fine.wav", data[:, rate_hz : 9 * rate_hz], rate_hz)
+    rubric = scorer_for(None)
+
+    def scorer(transcript):  # hangs on the first call, as a backtracking regex used to
+        while transcript.meta.call_id == "a_hangs":
+            pass
+        return rubric(transcript)
+
+    # 4 s plus 1 s per second of audio (12 s): ample for tiny.en, not for a hang.
+    options = PipelineOptions(call_budget=CallBudget(base_s=4.0, per_audio_s=1.0))
+    with Store(tmp_path / "qa.duckdb") as store:
+        report = run_batch([folder], store, options=options, scorer=scorer, transcriber=transcriber)
+        assert store.state("a_hangs").status is Status.FAILED
+    assert "timeout" in report.failed["a_hangs"] and "--call-timeout-s" in report.failed["a_hangs"]
+    assert report.stored["b_fine"] is Status.SCORED, report.failed
