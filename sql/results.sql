@@ -57,3 +57,8 @@ select item_id, evidence_index, turn_index, speaker, start_s, end_s, text, detec
 from evidence
 where call_id = $call_id and rubric_sha256 = $rubric_sha256
 order by item_id, evidence_index;
+
+-- name: insert_override
+-- A reviewer's correction of one item's verdict; the latest one per item is shown.
+insert into overrides (call_id, rubric_sha256, item_id, verdict, reviewer, reason, created_at)
+values ($call_id, $rubric_sha256, $item_id, $verdict, $reviewer, $reason, $created_at);

@@ -1,16 +1,24 @@
-"""The DuckDB store: the connection, its transactions, and the named queries.
+"""The DuckDB store: its connections, its transactions, and the named queries.
 
 Schema and queries live in ``sql/*.sql``; queries are looked up by their ``-- name:``. Each call
 is written in one transaction, so a crash leaves either the old rows or the new ones, never half.
+
+A Store never keeps the file from another process: each unit of work (one call's write, one
+override, one read) runs on a connection that is let go as soon as someone else waits for the
+file, so ``show``, reports, the review app and the next run get their turn within about one
+write (see ``store.lock``).
 """
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache
+from datetime import datetime
+from functools import cache, wraps
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +37,13 @@ from qa_pipeline.records import (
 )
 from qa_pipeline.resources import data_dir
 from qa_pipeline.store import frames
+from qa_pipeline.store.lock import LINGER_S, SharedConnection, wait_s_from_env
 
-__all__ = ["CallDetail", "StoredState", "Store", "named_queries"]
+__all__ = ["HOLD_ENV", "CallDetail", "Override", "StoredState", "Store", "named_queries"]
+
+HOLD_ENV = "QA_PIPELINE_DB_HOLD"
+"""Set to 1 and every Store keeps its connection from creation to close(), whoever waits: the
+design before concurrent use (other processes locked out), kept for benchmarks."""
 
 _NAME = re.compile(r"^--\s*name:\s*(\w+)\s*$", re.MULTILINE)
 
@@ -82,23 +95,94 @@ class StoredState:
         return self.status in (Status.SCORED, Status.TRANSCRIBED)
 
 
+@dataclass(frozen=True)
+class Override:
+    """A reviewer's correction of one item's machine verdict (the review app writes these)."""
+
+    call_id: str
+    rubric_sha256: str
+    item_id: str
+    verdict: str  # pass, fail or na
+    reviewer: str
+    reason: str
+    created_at: datetime
+
+
+def _one_snapshot(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Runs a method's queries on one connection in one transaction: they all see the same
+    committed state, never a call half written."""
+
+    @wraps(method)
+    def in_one_transaction(self: Store, *args: Any, **kwargs: Any) -> Any:
+        with self._transaction():
+            return method(self, *args, **kwargs)
+
+    return in_one_transaction
+
+
 class Store:
     """A DuckDB file holding calls, turns, words and rubric results.
 
+    Each method is a unit of work on one connection, let go when another process waits for
+    the file (see the module's docstring); a block of work that wants one connection (one
+    consistent view) throughout uses ``with store.connected():``.
+
     Args:
         path: the database file; created with the schema if missing.
-        read_only: open for reading alone (reports, ``show``), so writers are not blocked.
+        read_only: open for reading alone (reports, ``show``).
+        wait_s: how long an open waits while another process has the file; default 10 s, or
+            ``$QA_PIPELINE_DB_WAIT_S``. Past it, ``StoreBusy``.
+        hold: keep the connection until close() whoever waits (default: ``$QA_PIPELINE_DB_HOLD``
+            is 1).
     """
 
-    def __init__(self, path: Path | str, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        read_only: bool = False,
+        *,
+        wait_s: float | None = None,
+        hold: bool | None = None,
+    ) -> None:
         self.path = Path(path)
         self.read_only = read_only
-        self._con = duckdb.connect(str(self.path), read_only=read_only)
+        self.wait_s = wait_s_from_env() if wait_s is None else wait_s
+        hold = os.environ.get(HOLD_ENV) == "1" if hold is None else hold
+        self._shared = SharedConnection(
+            self.path, read_only, self.wait_s, None if hold else LINGER_S
+        )
+        self._local = threading.local()
         if not read_only:
-            self._con.execute((data_dir("sql") / "schema.sql").read_text())
+            # Once per Store, not per write: a batch makes one Store.
+            with self.connected() as con:
+                con.execute((data_dir("sql") / "schema.sql").read_text())
 
     def close(self) -> None:
-        self._con.close()
+        """Lets go of the file now (a later method opens it again)."""
+        self._shared.close()
+
+    @contextmanager
+    def connected(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One connection for a block of work: opened if need be (waiting briefly while another
+        process has the file), kept for the whole block, shared by nested blocks and by every
+        Store method inside. Others wait for the block to end: keep it short."""
+        current = getattr(self._local, "con", None)
+        if current is not None:
+            yield current
+            return
+        with self._shared.use() as con:
+            self._local.con = con
+            try:
+                yield con
+            finally:
+                self._local.con = None
+
+    @property
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            raise RuntimeError("no open connection: work inside `with store.connected():`")
+        return con
 
     def __enter__(self) -> Store:
         return self
@@ -111,9 +195,10 @@ class Store:
     def query(self, name: str, **params: Any) -> pl.DataFrame:
         """Runs a named read query and returns its last statement's rows as a polars frame."""
         statements = named_queries()[name]
-        for sql in statements[:-1]:
-            self._con.execute(sql, params or None)
-        return self._con.sql(statements[-1], params=params or None).pl()
+        with self.connected() as con:
+            for sql in statements[:-1]:
+                con.execute(sql, params or None)
+            return con.sql(statements[-1], params=params or None).pl()
 
     def state(self, call_id: str) -> StoredState | None:
         """The stored hash and status of a call, or None if it was never stored."""
@@ -164,13 +249,22 @@ class Store:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
-        self._con.execute("begin transaction")
-        try:
-            yield
-        except BaseException:
-            self._con.execute("rollback")
-            raise
-        self._con.execute("commit")
+        """One transaction on the block's connection (opened for it if need be); nested
+        blocks join the outer transaction."""
+        with self.connected() as con:
+            if getattr(self._local, "in_transaction", False):
+                yield
+                return
+            con.execute("begin transaction")
+            self._local.in_transaction = True
+            try:
+                yield
+            except BaseException:
+                con.execute("rollback")
+                raise
+            finally:
+                self._local.in_transaction = False
+            con.execute("commit")
 
     def _run(self, name: str, **params: Any) -> None:
         for sql in named_queries()[name]:
@@ -193,6 +287,25 @@ class Store:
                 self._write_score(call_id, score)
             self._run("mark_scored", call_id=call_id)
 
+    def save_override(self, override: Override) -> None:
+        """Adds a reviewer's correction, in its own short transaction (a run may be writing
+        calls meanwhile: this waits its turn like any open).
+
+        Raises:
+            duckdb.ConstraintException: a verdict other than pass, fail or na.
+        """
+        with self._transaction():
+            self._run(
+                "insert_override",
+                call_id=override.call_id,
+                rubric_sha256=override.rubric_sha256,
+                item_id=override.item_id,
+                verdict=override.verdict,
+                reviewer=override.reviewer,
+                reason=override.reason,
+                created_at=override.created_at,
+            )
+
     def _write_score(self, call_id: str, score: CallScore) -> None:
         sha = score.rubric.sha256
         self._run("delete_call_score", call_id=call_id, rubric_sha256=sha)
@@ -207,6 +320,7 @@ class Store:
             if frame.height:
                 self._insert(query, view, frame)
 
+    @_one_snapshot
     def transcript(self, call_id: str) -> Transcript | None:
         """A stored call's transcript rebuilt from its turns and words (for rescoring)."""
         call = self.query("call_row", call_id=call_id)
@@ -244,6 +358,7 @@ class Store:
         """Calls that have a transcript (scored or transcribed)."""
         return self.query("stored_transcripts")["call_id"].to_list()
 
+    @_one_snapshot
     def detail(self, call_id: str) -> CallDetail | None:
         """Everything a reviewer sees for one call, or None if it is not stored."""
         call = self.query("call_row", call_id=call_id)

@@ -92,10 +92,11 @@ def test_rescore_keeps_old_rubric_versions(tmp_path: Path) -> None:
     path.write_text(stricter.replace("min_score: 85", "min_score: 99.5"))
     with Store(db) as store:
         report = rescore(store, RubricScorer(load_rubric(path)))
-        versions = store._con.execute(
-            "select rubric_version, count(*), count(distinct band) from call_scores"
-            " group by 1 order by 1"
-        ).fetchall()
+        with store.connected() as con:
+            versions = con.execute(
+                "select rubric_version, count(*), count(distinct band) from call_scores"
+                " group by 1 order by 1"
+            ).fetchall()
         latest = store.detail("call_01_good_billing")
     assert len(report.stored) == 6
     assert [v[:2] for v in versions] == [("1.0", 6), ("1.1", 6)]

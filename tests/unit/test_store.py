@@ -35,9 +35,10 @@ def _counts(db: Path | Store) -> tuple[int, int, int]:
 
 
 def _table_sizes(store: Store) -> tuple[int, int]:
-    return tuple(
-        store._con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("turns", "words")
-    )
+    with store.connected() as con:
+        return tuple(
+            con.execute(f"select count(*) from {t}").fetchone()[0] for t in ("turns", "words")
+        )
 
 
 @pytest.mark.parametrize(
@@ -68,12 +69,12 @@ def test_schema_rejects_bad_rows(tmp_path: Path, sql: str) -> None:
 
 
 def test_every_named_query_is_valid_sql(tmp_path: Path) -> None:
-    with Store(tmp_path / "qa.duckdb") as store:
+    with Store(tmp_path / "qa.duckdb") as store, store.connected() as con:
         for statements in named_queries().values():
             for sql in statements:
                 if "new_" in sql:
                     continue  # insert queries read a frame registered at write time
-                store._con.execute("explain " + sql, {k: None for k in _params(sql)})
+                con.execute("explain " + sql, {k: None for k in _params(sql)})
 
 
 def _params(sql: str) -> set[str]:

@@ -1,0 +1,147 @@
+"""Sharing the store file: short waits instead of DuckDB's lock error, Stores that let go of the
+file when someone waits, consistent reads, one run at a time. Real DuckDB files, in-process
+(one process may not hold a file read-only and read-write at once, which DuckDB refuses the
+same way it refuses two processes); tests/e2e/test_concurrent_use.py does it with processes."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from qa_pipeline.batch.run import import_transcripts
+from qa_pipeline.scoring.engine import scorer_for
+from qa_pipeline.store import Override, RunInProgress, Store, StoreBusy, run_lock
+from qa_pipeline.store.lock import open_connection, run_lock_path
+from tests.support.paths import SAMPLES
+
+CALL = "call_05_upset_customer"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "qa.duckdb"
+    with Store(path) as store:
+        report = import_transcripts([SAMPLES / "truth"], store, scorer=scorer_for(None))
+    assert len(report.stored) == 6
+    return path
+
+
+def test_a_store_holds_no_file_after_close(db: Path) -> None:
+    with Store(db) as store:
+        assert store.detail(CALL) is not None
+    # Nothing of ours is open: a plain read-only DuckDB open in this process works at once.
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from calls").fetchone() == (6,)
+
+
+def test_a_busy_file_gives_our_error_not_duckdbs(db: Path) -> None:
+    # A holder that never lets go (not a Store).
+    with duckdb.connect(str(db)), pytest.raises(StoreBusy) as caught:
+        Store(db, read_only=True, wait_s=0.3).detail(CALL)
+    message = str(caught.value)
+    assert message.startswith("qa.duckdb is busy: another qa-pipeline process")
+    assert "try again" in message and "Could not set lock" not in message
+    assert "\n" not in message
+
+
+def test_a_writer_lets_go_of_the_file_when_a_reader_waits(db: Path) -> None:
+    writer = Store(db)
+    writer.save_override(_override("greeting", "fail"))  # its connection now lingers
+    reader = Store(db, read_only=True, wait_s=5.0)
+    detail = reader.detail(CALL)  # waits for the writer's watcher to close, then reads
+    assert detail is not None and detail.items is not None
+    greeting = detail.items.filter(detail.items["item_id"] == "greeting").row(0, named=True)
+    assert greeting["override_verdict"] == "fail" and greeting["reviewer"] == "dana"
+    writer.save_override(_override("closing", "na"))  # and the writer gets the file back
+    writer.close()
+
+
+def test_the_old_hold_design_locks_readers_out(db: Path) -> None:
+    writer = Store(db, hold=True)
+    writer.save_override(_override("greeting", "pass"))
+    with pytest.raises(StoreBusy):
+        Store(db, read_only=True, wait_s=0.3).detail(CALL)
+    writer.close()
+    assert Store(db, read_only=True).detail(CALL) is not None
+
+
+def test_an_override_with_a_bad_verdict_is_refused_and_nothing_is_stored(db: Path) -> None:
+    store = Store(db)
+    with pytest.raises(duckdb.ConstraintException):
+        store.save_override(_override("greeting", "maybe"))
+    with store.connected() as con:
+        assert con.execute("select count(*) from overrides").fetchone() == (0,)
+    store.close()
+
+
+def test_a_read_sees_one_committed_state(db: Path) -> None:
+    """Every detail() read while another thread rewrites the call sees a whole version: the
+    call's turns, items and evidence from one write, never a mix or a half."""
+    writer, reader = Store(db), Store(db)
+    original = reader.detail(CALL)
+    assert original is not None and original.items is not None
+    scorer = scorer_for(None)
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def rewrite() -> None:
+        try:
+            while not stop.is_set():
+                import_transcripts(
+                    [SAMPLES / "truth" / f"{CALL}.json"], writer, scorer=scorer, force=True
+                )
+        except BaseException as exc:  # noqa: BLE001 - reported by the test
+            errors.append(exc)
+
+    thread = threading.Thread(target=rewrite)
+    thread.start()
+    try:
+        for _ in range(30):
+            detail = reader.detail(CALL)
+            assert detail is not None and detail.score is not None and detail.items is not None
+            assert detail.turns.height == original.turns.height
+            assert detail.items.height == original.items.height
+            assert detail.evidence is not None
+            assert set(detail.evidence["item_id"]) <= set(detail.items["item_id"])
+    finally:
+        stop.set()
+        thread.join()
+    assert not errors
+    writer.close()
+    reader.close()
+
+
+def test_open_connection_passes_other_errors_through(tmp_path: Path) -> None:
+    text = tmp_path / "notes.duckdb"
+    text.write_text("not a database\n" * 100)
+    with pytest.raises(duckdb.Error) as caught:
+        open_connection(text, read_only=True, wait_s=0.2)
+    assert not isinstance(caught.value, StoreBusy)
+
+
+def test_the_run_lock_is_reentrant_in_a_process_and_names_its_holder(tmp_path: Path) -> None:
+    db = tmp_path / "qa.duckdb"
+    with run_lock(db), run_lock(db, wait=False):
+        holder = run_lock_path(db).read_text()
+        assert '"pid"' in holder and '"started_at"' in holder
+    with run_lock(db, wait=False):  # released: free again
+        pass
+
+
+def test_run_in_progress_says_who_and_what_to_do(tmp_path: Path) -> None:
+    from qa_pipeline.store.lock import RunHolder
+
+    error = RunInProgress(tmp_path / "qa.duckdb", RunHolder(4242, "2026-11-24 02:00:00 UTC", ""))
+    assert str(error) == (
+        "another run (pid 4242, started 2026-11-24 02:00:00 UTC) is writing to qa.duckdb. "
+        "Fix: wait for it to finish, or leave out --no-wait to queue behind it."
+    )
+
+
+def _override(item_id: str, verdict: str) -> Override:
+    sha = scorer_for(None).rubric.sha256
+    return Override(CALL, sha, item_id, verdict, "dana", "heard it", datetime.now())
