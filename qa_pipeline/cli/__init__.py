@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from qa_pipeline.cli import batch, rubric, show
+from qa_pipeline.cli import batch, export, rubric, show
 
 __all__ = ["app"]
 
@@ -22,4 +22,5 @@ app.command()(batch.serve)
 app.command("import")(batch.import_)
 app.command("rescore")(batch.rescore)
 app.command()(show.show)
+app.command()(export.export)
 app.add_typer(rubric.rubric_app, name="rubric")

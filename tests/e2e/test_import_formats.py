@@ -189,3 +189,26 @@ def test_two_files_with_one_call_id_are_refused_before_anything_is_stored(tmp_pa
     assert done.returncode == 2, done.stdout + done.stderr
     assert str(inbox / "a" / "x.json") in done.stderr and str(inbox / "b" / "y.json") in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_export_command(tmp_path: Path) -> None:
+    db = str(tmp_path / "qa.duckdb")
+    qa(
+        "import",
+        str(FIXTURES / GOOD["whisperx"]),
+        str(FIXTURES / GOOD["azure"]),
+        "--db",
+        db,
+        cwd=tmp_path,
+    )
+    done = qa(
+        "export", "--format", "parquet", "--out", str(tmp_path / "out"), "--db", db, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "calls: 2 rows" in done.stdout and "item_results: 10 rows" in done.stdout
+    assert len(list((tmp_path / "out" / "calls").glob("month=*/*.parquet"))) == 1
+    bad = qa(
+        "export", "--since", "last week", "--out", str(tmp_path / "o2"), "--db", db, cwd=tmp_path
+    )
+    assert bad.returncode == 2 and "--since 'last week' is not a date" in bad.stderr
+    assert "Traceback" not in bad.stderr and not (tmp_path / "o2").exists()
