@@ -124,7 +124,7 @@ def test_a_process_killed_mid_write_leaves_the_old_rows(tmp_path: Path) -> None:
         f"""
         import os, signal
         from qa_pipeline.store import Store
-        from tests.test_store import _outcome
+        from tests.unit.test_store import _outcome
         store = Store({str(db)!r})
         real_insert = Store._insert
         def insert_then_die(self, query, view, frame):
