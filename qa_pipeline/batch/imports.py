@@ -92,8 +92,7 @@ def import_outcome(
             imported.transcript, meta=manifest.with_defaults(imported.transcript.meta)
         )
         return outcome_of_transcript(imported.source, transcript, None, scorer), imported.format
-    call_id = manifest.by_file.get(file.path.name, file.default_call_id)
-    meta = manifest.by_call_id.get(call_id, CallMeta(call_id=call_id))
+    meta = manifest.meta_for(file.path, file.default_call_id)
     try:
         transcript, layout, diarisation, roles = transcript_of(imported, meta, options)
     except CallError as exc:
@@ -111,7 +110,7 @@ def call_id_of(file: ImportFile, manifest: Manifest, options: ImportOptions) -> 
             return file.default_call_id
         if imported.transcript is not None:
             return imported.transcript.meta.call_id
-    return manifest.by_file.get(file.path.name, file.default_call_id)
+    return manifest.call_id_for(file.path, file.default_call_id)
 
 
 def transcript_of(

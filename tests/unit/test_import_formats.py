@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from qa_pipeline.batch.imports import AgentChoice, ImportOptions, import_outcome, transcript_of
@@ -253,3 +254,39 @@ def test_a_bad_file_is_a_failed_outcome_with_its_reason(tmp_path: Path) -> None:
     assert outcome.status is Status.FAILED and outcome.error_code == "bad_transcript"
     assert fmt is None and outcome.meta.call_id == "nan"
     assert "aws-transcribe file, field results.items[2].start_time" in (outcome.error or "")
+
+
+def test_manifest_names_the_call_and_its_agent(tmp_path: Path) -> None:
+    from qa_pipeline.batch.run import import_transcripts
+    from qa_pipeline.ingest.manifest import load_manifest
+    from qa_pipeline.store import Store
+
+    inbox = tmp_path / "inbox"
+    (inbox / "stereo").mkdir(parents=True)
+    (inbox / "stereo" / "t1.json").write_bytes(
+        fixture("aws_transcribe/example_channel_id.json").read_bytes()
+    )
+    (inbox / "dg.json").write_bytes(
+        fixture("deepgram/example_diarize_utterances_trimmed.json").read_bytes()
+    )
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        "call_id,file,agent_id,team,agent_channel,agent_speaker\n"
+        "c-77,stereo/t1.json,A7,billing,1,\n"
+        "dg,,A8,sales,,second\n"
+    )
+    with Store(tmp_path / "qa.duckdb") as store:
+        report = import_transcripts([inbox], store, load_manifest(manifest))
+        assert report.formats == {"c-77": "aws-transcribe", "dg": "deepgram"}
+        call = store.query("call_row", call_id="c-77").row(0, named=True)
+        assert (call["agent_id"], call["layout"], call["role_method"]) == (
+            "A7",
+            "agent_1",
+            "manifest",
+        )
+        turns = store.query("call_turns", call_id="c-77")
+        assert turns.filter(pl.col("speaker") == "agent")["text"].to_list() == ["Sorry about that."]
+        dg = store.query("call_row", call_id="dg").row(0, named=True)
+        assert (dg["team"], dg["role_method"], dg["role_confidence"]) == ("sales", "manifest", 1.0)
+        segments = store.query("call_segments", call_id="dg")
+        assert set(segments.filter(pl.col("role") == "agent")["speaker_label"]) == {"1"}
