@@ -72,6 +72,11 @@ def scorer(rubric: Path | None) -> RubricScorer:
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Prints ``error: message`` on stderr; raise what it returns to exit with ``code``."""
-    err.print(f"[red]error:[/red] {message}", markup=True)
+    """Prints ``error: message`` on stderr; raise what it returns to exit with ``code``.
+
+    The message is printed literally: it often quotes user data (a call id, a team, a path),
+    whose square brackets rich would read as markup."""
+    from qa_pipeline.reports.text import for_markup
+
+    err.print(f"[red]error:[/red] {for_markup(message)}", markup=True)
     return typer.Exit(code)
