@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from qa_pipeline.batch.options import DEFAULT_MAX_ATTEMPTS
 from qa_pipeline.cli.common import (
     EXIT_CALLS_FAILED,
     DbOption,
@@ -24,6 +25,7 @@ from qa_pipeline.cli.common import (
     scorer,
 )
 from qa_pipeline.ingest.options import AudioOptions
+from qa_pipeline.reports.text import for_markup
 from qa_pipeline.speech.diarise.options import PIPELINE_ENV, Backend
 from qa_pipeline.speech.transcribe import TranscribeOptions
 
@@ -76,14 +78,30 @@ def run(
         str | None,
         typer.Option(help="Run on a Dask cluster: a scheduler address, or 'local'."),
     ] = None,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Try again calls that already failed --max-attempts times from the same bytes.",
+        ),
+    ] = False,
+    max_attempts: Annotated[
+        int,
+        typer.Option(min=1, help="Runs that try a failed call again before it is left alone."),
+    ] = DEFAULT_MAX_ATTEMPTS,
+    call_timeout_s: Annotated[
+        float | None,
+        typer.Option(
+            help="Time budget of each call, in seconds, past which it fails as timeout. "
+            "Default: 300 s plus 3 s per second of audio."
+        ),
+    ] = None,
 ) -> None:
     """Transcribe, split into turns, score and store audio calls (the score-calls flow).
 
     Needs no Prefect server: without PREFECT_API_URL, Prefect runs a temporary local one.
     """
-    from qa_pipeline.batch.params import ScoreParams
-
-    params = ScoreParams(
+    params = _params(
         inputs=[str(p) for p in paths],
         db=str(db_path(db)),
         manifest=str(manifest) if manifest else None,
@@ -99,6 +117,9 @@ def run(
         workers=workers,
         dask_address=dask_address,
         force=force,
+        retry_failed=retry_failed,
+        max_attempts=max_attempts,
+        call_timeout_s=call_timeout_s,
     )
     _check(params)
     state = _flow_object(SCORE_CALLS_FLOW)(params, return_state=True)
@@ -106,7 +127,7 @@ def run(
     from qa_pipeline.batch.summary import RunSummary
 
     if not isinstance(summary, RunSummary):
-        raise fail(f"the run failed: {state.message}", code=1)
+        raise fail(_run_failure(summary, state.message, Path(params.db)), code=1)
     _print_summary(summary)
     if summary.failed:
         raise typer.Exit(EXIT_CALLS_FAILED)
@@ -123,23 +144,38 @@ def serve(
     ] = None,
     workers: Annotated[int, typer.Option(min=1)] = 2,
     diarizer: Annotated[Backend, typer.Option()] = Backend.AUTO,
+    pyannote_pipeline: Annotated[
+        str | None, typer.Option(envvar=PIPELINE_ENV, help="As for run.")
+    ] = None,
 ) -> None:
-    """Serve the nightly score-calls deployment: each night, score what is not stored yet."""
-    from qa_pipeline.batch.nightly import local_timezone
-    from qa_pipeline.batch.params import ScoreParams
+    """Serve the nightly score-calls deployment: each night, score what is not stored yet.
+
+    Checks at start-up everything run checks (rubric, manifest, inputs, database, model,
+    diariser, $QA_PIPELINE_PYANNOTE), and the schedule itself.
+    """
+    from qa_pipeline.batch.nightly import check_schedule, local_timezone
+    from qa_pipeline.errors import InputError
 
     scorer(rubric)
-    params = ScoreParams(
+    params = _params(
         inputs=[str(Path(p).resolve()) if not any(c in p for c in "*?[") else p for p in paths],
         db=str(db_path(db).resolve()),
         manifest=str(manifest.resolve()) if manifest else None,
         rubric=str(rubric.resolve()) if rubric else None,
         workers=workers,
         diarizer=diarizer,
+        pyannote_pipeline=pyannote_pipeline,
     )
+    try:
+        check_schedule(cron, timezone)
+    except InputError as exc:
+        raise fail(str(exc)) from exc
+    _check(params)
     deployment = _flow_object(NIGHTLY_DEPLOYMENT)(params, cron, timezone)
     zone = timezone or local_timezone()
-    out.print(f"serving score-calls/nightly at '{cron}' ({zone}); Ctrl-C stops")
+    out.print(
+        f"serving score-calls/nightly at '{for_markup(cron)}' ({for_markup(zone)}); Ctrl-C stops"
+    )
     _flow_object(SERVE)(deployment)
 
 
@@ -184,6 +220,7 @@ def import_(
         raise fail(f"--format {format_!r} is not a format. Fix: use one of {names}.") from None
     options = ImportOptions(format=chosen, agent=AgentChoice(agent_channel, agent_speaker))
     rubric_scorer = scorer(rubric)
+    _check_db(db_path(db), write=True)
     try:
         meta = load_manifest(manifest)
         with open_store(db_path(db)) as store:
@@ -192,10 +229,12 @@ def import_(
             )
     except (InputError, FileNotFoundError) as exc:
         raise fail(str(exc)) from exc
+    except Exception as exc:
+        raise fail(_run_failure(exc, None, db_path(db)), code=1) from exc
     _print_report(report, "imported")
     for call_id, fmt in report.formats.items():
         how = "recognised as" if chosen is ImportFormat.AUTO else "read as"
-        out.print(f"  {call_id}: {how} {fmt}")
+        out.print(f"  {for_markup(call_id)}: {how} {fmt}")
     if report.failed:
         raise typer.Exit(EXIT_CALLS_FAILED)
 
@@ -212,11 +251,13 @@ def rescore(db: DbOption = None, rubric: RubricOption = None) -> None:
     path = db_path(db)
     if not path.exists():
         raise fail(f"{path}: no such database. Fix: run `qa-pipeline run` first, or pass --db.")
+    _check_db(path, write=True)
     with open_store(path) as store:
         report = rescore_stored(store, rubric_scorer)
     r = rubric_scorer.rubric
     out.print(
-        f"{len(report.stored)} calls rescored with rubric {r.id} v{r.version} "
+        f"{len(report.stored)} calls rescored with rubric {for_markup(r.id)} "
+        f"v{for_markup(r.version)} "
         f"({r.sha256[:12]}), {len(report.skipped)} skipped"
     )
 
@@ -225,11 +266,55 @@ def _check(params: ScoreParams) -> None:
     """Everything that can be checked, before a flow run or any call starts."""
     from qa_pipeline.batch.params import check
     from qa_pipeline.errors import QAPipelineError
+    from qa_pipeline.speech.transcribe import check_model
 
+    _check_db(Path(params.db), write=True)
     try:
         check(params)
+        check_model(params.pipeline_options().transcribe)
     except (QAPipelineError, FileNotFoundError) as exc:
         raise fail(str(exc)) from exc
+
+
+def _check_db(path: Path, write: bool) -> None:
+    from qa_pipeline.errors import InputError
+    from qa_pipeline.store.preflight import check_database
+
+    try:
+        check_database(path, write)
+    except InputError as exc:
+        raise fail(str(exc)) from exc
+
+
+def _params(**fields: Any) -> ScoreParams:
+    """The run's parameters, or one line per bad option (``--max-duration-s -5``)."""
+    from pydantic import ValidationError
+
+    from qa_pipeline.batch.params import ScoreParams
+
+    try:
+        return ScoreParams(**fields)
+    except ValidationError as exc:
+        problems = [
+            f"--{str(e['loc'][0]).replace('_', '-')} {fields.get(str(e['loc'][0]))!r}: "
+            f"{e['msg'].lower()}"
+            for e in exc.errors()
+        ]
+        raise fail("; ".join(problems) + ". Fix: see qa-pipeline run --help.") from None
+
+
+def _run_failure(error: object, message: str | None, db: Path) -> str:
+    """Why a run or an import stopped, in one line (no traceback, no raw [Errno N])."""
+    from qa_pipeline.store.preflight import describe_store_failure
+
+    if isinstance(error, BaseException):
+        described = describe_store_failure(error, db)
+        if described:
+            return described
+        if isinstance(error, OSError) and error.strerror:
+            return f"the run failed: {error.filename or db}: {error.strerror.lower()}"
+        return f"the run failed: {type(error).__name__}: {error}"
+    return f"the run failed: {message}"
 
 
 def _flow_object(entrypoint: str) -> Any:
@@ -248,11 +333,16 @@ def _print_summary(summary: RunSummary) -> None:
         f"{summary.audio_hours_per_hour:.1f} audio hours per hour"
     )
     for team in summary.teams:
-        out.print(f"  team {team.team}: {team.calls} scored, mean score {team.mean_score:.1f}")
+        team_name = for_markup(team.team)
+        out.print(f"  team {team_name}: {team.calls} scored, mean score {team.mean_score:.1f}")
     if summary.needs_review:
         out.print(f"  {summary.needs_review} mono call(s) flagged for review (speaker roles)")
+    for call_id, reason in summary.skipped_reasons:
+        out.print(f"  skipped {for_markup(call_id)}: {for_markup(reason)}")
+    for note in summary.notes:
+        out.print(f"  note: {for_markup(note)}")
     for call_id, reason in summary.failed:
-        out.print(f"  [red]failed[/red] {call_id}: {reason}")
+        out.print(f"  [red]failed[/red] {for_markup(call_id)}: {for_markup(reason)}")
 
 
 def _print_report(report: BatchReport, verb: str) -> None:
@@ -264,6 +354,8 @@ def _print_report(report: BatchReport, verb: str) -> None:
         f"{report.count(Status.NEEDS_DIARISATION)} need diarisation, {len(report.failed)} failed"
     )
     for call_id, reason in report.skipped.items():
-        out.print(f"  skipped {call_id}: {reason}")
+        out.print(f"  skipped {for_markup(call_id)}: {for_markup(reason)}")
+    for note in report.notes:
+        out.print(f"  note: {for_markup(note)}")
     for call_id, error in report.failed.items():
-        out.print(f"  [red]failed[/red] {call_id}: {error}")
+        out.print(f"  [red]failed[/red] {for_markup(call_id)}: {for_markup(error)}")

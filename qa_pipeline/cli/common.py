@@ -78,5 +78,5 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     whose square brackets rich would read as markup."""
     from qa_pipeline.reports.text import for_markup
 
-    err.print(f"[red]error:[/red] {for_markup(message)}", markup=True)
+    err.print(f"[red]error:[/red] {for_markup(message, lines=True)}", markup=True)
     return typer.Exit(code)

@@ -25,6 +25,13 @@ def show(
     path = db_path(db)
     if not path.exists():
         raise fail(f"{path}: no such database. Fix: run `qa-pipeline run` first, or pass --db.")
+    from qa_pipeline.errors import InputError
+    from qa_pipeline.store.preflight import check_database
+
+    try:
+        check_database(path, write=False)
+    except InputError as exc:
+        raise fail(str(exc)) from exc
     with Store(path, read_only=True) as store:
         detail = store.detail(call_id)
     if detail is None:

@@ -33,8 +33,12 @@ class ExportFormat(StrEnum):
 def export_frames(
     store: Store, since: date | None = None, until: date | None = None
 ) -> dict[str, pl.DataFrame]:
-    """The three tables for calls dated from ``since`` to ``until`` (inclusive, either open)."""
-    return {name: store.query(f"export_{name}", since=since, until=until) for name in EXPORT_TABLES}
+    """The three tables for calls dated from ``since`` to ``until`` (inclusive, either open),
+    read on one connection so no call written meanwhile appears in one table and not another."""
+    with store.connected():
+        return {
+            name: store.query(f"export_{name}", since=since, until=until) for name in EXPORT_TABLES
+        }
 
 
 def rubric_sources(store: Store) -> dict[str, str]:
