@@ -32,7 +32,7 @@ from qa_pipeline.batch.options import PipelineOptions
 from qa_pipeline.batch.params import ScoreParams, scorer_of
 from qa_pipeline.batch.plan import CallJob, Plan, plan_inputs
 from qa_pipeline.batch.process import failed_outcome, process_in_worker
-from qa_pipeline.batch.run import BatchReport, open_store, record
+from qa_pipeline.batch.run import BatchReport, hold_run_lock, open_store, record
 from qa_pipeline.batch.summary import RunSummary, summarise
 from qa_pipeline.records import CallOutcome, Status
 
@@ -132,7 +132,9 @@ def score_batch(params: ScoreParams) -> State:
     cpu_threads = max(1, (os.cpu_count() or 1) // workers) if workers > 1 else 0
     options = params.pipeline_options(cpu_threads)
     scorer_of(params)  # a bad rubric stops the run before any call
-    with open_store(Path(params.db)) as store:
+    # One run at a time per database (a second run, or tonight's while yesterday's runs, waits).
+    db = Path(params.db)
+    with hold_run_lock(db, on_wait=logger.warning), open_store(db) as store:
         plan = plan_calls(params.expanded_inputs(), store, params)
         logger.info(
             "%d recordings found, %d to process, %d skipped as already done",

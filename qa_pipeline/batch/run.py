@@ -7,7 +7,8 @@ its own transaction; a failed call is recorded with its reason and the batch goe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,11 +21,12 @@ from qa_pipeline.ingest.manifest import Manifest
 from qa_pipeline.ingest.transcripts.registry import ImportFile
 from qa_pipeline.records import CallOutcome, Status
 from qa_pipeline.speech.transcribe import Transcriber
-from qa_pipeline.store import Store
+from qa_pipeline.store import RunHolder, Store, run_lock
 
 __all__ = [
     "BatchReport",
     "ProgressHook",
+    "hold_run_lock",
     "import_transcripts",
     "open_store",
     "record",
@@ -70,6 +72,20 @@ class BatchReport:
 def open_store(path: Path, read_only: bool = False) -> Store:
     """The store a batch writes to (or reads from, with ``read_only``)."""
     return Store(path, read_only=read_only)
+
+
+@contextmanager
+def hold_run_lock(db: Path, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """One run at a time on a database (qa_pipeline.store.run_lock): waits for a run already
+    writing to it, telling ``on_wait`` in one line. Reentrant, so a flow started by the CLI,
+    which holds it already, goes straight on."""
+
+    def tell(holder: RunHolder) -> None:
+        if on_wait is not None:
+            on_wait(f"{holder.describe()} is writing to {db.name}; waiting…")
+
+    with run_lock(db, wait=True, on_wait=tell):
+        yield
 
 
 def record(store: Store, outcome: CallOutcome, report: BatchReport) -> None:

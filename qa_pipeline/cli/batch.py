@@ -14,13 +14,16 @@ import typer
 
 from qa_pipeline.batch.options import DEFAULT_MAX_ATTEMPTS
 from qa_pipeline.cli.common import (
+    EXIT_BUSY,
     EXIT_CALLS_FAILED,
     DbOption,
     ForceOption,
     ManifestOption,
+    NoWaitOption,
     RubricOption,
     db_path,
     fail,
+    one_run_at_a_time,
     out,
     scorer,
 )
@@ -96,6 +99,7 @@ def run(
             "Default: 300 s plus 3 s per second of audio."
         ),
     ] = None,
+    no_wait: NoWaitOption = False,
 ) -> None:
     """Transcribe, split into turns, score and store audio calls (the score-calls flow).
 
@@ -122,10 +126,14 @@ def run(
         call_timeout_s=call_timeout_s,
     )
     _check(params)
-    state = _flow_object(SCORE_CALLS_FLOW)(params, return_state=True)
+    with one_run_at_a_time(Path(params.db), no_wait):
+        state = _flow_object(SCORE_CALLS_FLOW)(params, return_state=True)
     summary = state.result(raise_on_failure=False)
     from qa_pipeline.batch.summary import RunSummary
+    from qa_pipeline.store import StoreBusy
 
+    if isinstance(summary, StoreBusy):
+        raise fail(str(summary), EXIT_BUSY)
     if not isinstance(summary, RunSummary):
         raise fail(_run_failure(summary, state.message, Path(params.db)), code=1)
     _print_summary(summary)
@@ -204,6 +212,7 @@ def import_(
             "SPEAKER_01). Without either option the role detector decides."
         ),
     ] = None,
+    no_wait: NoWaitOption = False,
 ) -> None:
     """Store and score transcripts made elsewhere: our JSON, Amazon Transcribe, Contact Lens,
     Deepgram, Azure AI Speech or WhisperX (formats in the README)."""
@@ -223,7 +232,7 @@ def import_(
     _check_db(db_path(db), write=True)
     try:
         meta = load_manifest(manifest)
-        with open_store(db_path(db)) as store:
+        with one_run_at_a_time(db_path(db), no_wait), open_store(db_path(db)) as store:
             report = import_transcripts(
                 paths, store, meta, rubric_scorer, force=force, options=options
             )
@@ -239,7 +248,9 @@ def import_(
         raise typer.Exit(EXIT_CALLS_FAILED)
 
 
-def rescore(db: DbOption = None, rubric: RubricOption = None) -> None:
+def rescore(
+    db: DbOption = None, rubric: RubricOption = None, no_wait: NoWaitOption = False
+) -> None:
     """Score stored calls again from their stored transcripts (after a rubric change).
 
     Results from other rubric versions stay queryable; this rubric's results are replaced.
@@ -252,7 +263,7 @@ def rescore(db: DbOption = None, rubric: RubricOption = None) -> None:
     if not path.exists():
         raise fail(f"{path}: no such database. Fix: run `qa-pipeline run` first, or pass --db.")
     _check_db(path, write=True)
-    with open_store(path) as store:
+    with one_run_at_a_time(path, no_wait), open_store(path) as store:
         report = rescore_stored(store, rubric_scorer)
     r = rubric_scorer.rubric
     out.print(

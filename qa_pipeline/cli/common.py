@@ -7,6 +7,8 @@ the stages it needs when it runs.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,16 +19,20 @@ if TYPE_CHECKING:
     from qa_pipeline.scoring.engine import RubricScorer
 
 __all__ = [
+    "EXIT_BUSY",
     "EXIT_CALLS_FAILED",
     "DbOption",
     "ForceOption",
     "ManifestOption",
+    "NoWaitOption",
     "RubricOption",
     "db_path",
     "err",
     "fail",
+    "one_run_at_a_time",
     "out",
     "scorer",
+    "store_busy_fails",
 ]
 
 out = Console(highlight=False, soft_wrap=True)
@@ -34,6 +40,11 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_CALLS_FAILED = 3
 """Exit status when the batch finished but some calls failed (each is stored with its reason)."""
+
+EXIT_BUSY = 75
+"""Exit status when the database was busy and nothing was done: another run holds it and
+``--no-wait`` was given, or another process kept it past the wait. Try again later (75 is
+EX_TEMPFAIL, which schedulers read as "retry")."""
 
 DbOption = Annotated[
     Path | None,
@@ -52,6 +63,14 @@ RubricOption = Annotated[
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Reprocess calls even when their content is unchanged.")
 ]
+NoWaitOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-wait",
+        help="If another run is writing to the database, exit at once (status 75) instead of "
+        "waiting for it to finish.",
+    ),
+]
 
 
 def db_path(db: Path | None) -> Path:
@@ -69,6 +88,44 @@ def scorer(rubric: Path | None) -> RubricScorer:
         return scorer_for(rubric)
     except InputError as exc:
         raise fail(str(exc)) from exc
+
+
+@contextmanager
+def one_run_at_a_time(db: Path, no_wait: bool) -> Iterator[None]:
+    """Holds the database's run lock for a batch command: waits for another run (saying so in
+    one line), or with ``--no-wait`` fails with EXIT_BUSY. Any StoreBusy inside fails the same
+    way."""
+    from qa_pipeline.store import RunHolder, RunInProgress, run_lock
+
+    def notice(holder: RunHolder) -> None:
+        err.print(f"{holder.describe()} is writing to {db.name}; waiting…", markup=False)
+
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(run_lock(db, wait=not no_wait, on_wait=notice))
+        except RunInProgress as exc:
+            raise fail(str(exc), EXIT_BUSY) from None
+        except OSError as exc:
+            from qa_pipeline.errors import os_reason
+
+            raise fail(
+                f"{db}: cannot take the run lock beside it ({os_reason(exc)}). Fix: pass a "
+                "--db in a folder you can write to."
+            ) from None
+        with store_busy_fails():
+            yield
+
+
+@contextmanager
+def store_busy_fails() -> Iterator[None]:
+    """Turns StoreBusy (the database stayed locked past the wait) into its one line and
+    EXIT_BUSY: no user ever sees DuckDB's lock error."""
+    from qa_pipeline.store import StoreBusy
+
+    try:
+        yield
+    except StoreBusy as exc:
+        raise fail(str(exc), EXIT_BUSY) from None
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

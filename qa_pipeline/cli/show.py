@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from qa_pipeline.cli.common import DbOption, db_path, fail, out
+from qa_pipeline.cli.common import DbOption, db_path, fail, out, store_busy_fails
 
 __all__ = ["show"]
 
@@ -32,7 +32,8 @@ def show(
         check_database(path, write=False)
     except InputError as exc:
         raise fail(str(exc)) from exc
-    with Store(path, read_only=True) as store:
+    # Waits briefly while a run writes a call (a run never keeps the file from a reader).
+    with store_busy_fails(), Store(path, read_only=True) as store:
         detail = store.detail(call_id)
     if detail is None:
         raise fail(
