@@ -112,7 +112,8 @@ def _by_speaker(path: Path, results: dict[str, Any], speakers: object) -> Parsed
         if not isinstance(segments, list):
             raise bad(path, FORMAT, "results.speaker_labels.segments", "is missing.", _FIX)
         for segment in segments:
-            for item in segment.get("items", []) if isinstance(segment, dict) else []:
+            items_of = segment.get("items") if isinstance(segment, dict) else None
+            for item in items_of if isinstance(items_of, list) else []:
                 if isinstance(item, dict) and "speaker_label" in item and "start_time" in item:
                     by_start[str(item["start_time"])] = str(item["speaker_label"])
         notes = ("speakers matched to items by start_time from speaker_labels.segments",)

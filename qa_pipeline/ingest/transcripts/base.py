@@ -107,7 +107,10 @@ def number(path: Path, fmt: str, field: str, value: object, fix: str) -> float:
         except ValueError:
             raise bad(path, fmt, field, f"is {value!r}, not a number.", fix) from None
     elif isinstance(value, int | float):
-        result = float(value)
+        try:
+            result = float(value)
+        except OverflowError:  # an integer with hundreds of digits
+            raise bad(path, fmt, field, "is too large to be a number.", fix) from None
     else:
         raise bad(path, fmt, field, f"is {type(value).__name__}, not a number.", fix)
     if not math.isfinite(result):

@@ -77,7 +77,12 @@ def parse(path: Path, doc: dict[str, Any]) -> Parsed:
     notes: list[str] = []
     if not raw_words:
         # Some responses keep the words only inside the utterances.
-        raw_words = [w for u in utterances if isinstance(u, dict) for w in u.get("words", [])]
+        raw_words = [
+            w
+            for u in utterances
+            if isinstance(u, dict) and isinstance(u.get("words"), list)
+            for w in u["words"]
+        ]
         where = "results.utterances[].words"
         notes.append("words read from results.utterances")
     words = []
