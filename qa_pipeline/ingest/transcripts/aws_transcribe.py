@@ -33,7 +33,7 @@ FORMAT = "aws-transcribe"
 _FIX = (
     "export the job's output JSON unchanged (results.items with start_time, end_time and "
     "alternatives; results.channel_labels or results.speaker_labels), see README "
-    '"Amazon Transcribe".'
+    '"Transcripts from speech services".'
 )
 _NO_LABELS_FIX = (
     "rerun the job with Settings.ChannelIdentification=true (stereo calls) or "

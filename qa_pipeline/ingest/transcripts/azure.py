@@ -31,7 +31,7 @@ __all__ = ["FORMAT", "looks_like", "parse"]
 FORMAT = "azure"
 _FIX = (
     "save the transcription's contentUrl JSON unchanged (recognizedPhrases with channel, "
-    'offsetInTicks, durationInTicks and nBest), see README "Azure AI Speech".'
+    'offsetInTicks, durationInTicks and nBest), see README "Transcripts from speech services".'
 )
 _NO_SPEAKER_FIX = (
     "transcribe with diarization enabled (mono calls) or submit the stereo recording "

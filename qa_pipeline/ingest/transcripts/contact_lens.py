@@ -32,7 +32,7 @@ FORMAT = "contact-lens"
 _FIX = (
     "export the analysis file unchanged (Transcript turns with BeginOffsetMillis, "
     "EndOffsetMillis, Content and ParticipantRole or ParticipantId; Participants), see README "
-    '"Amazon Connect Contact Lens".'
+    '"Transcripts from speech services".'
 )
 _ROLES = {"AGENT": Speaker.AGENT, "CUSTOMER": Speaker.CUSTOMER}
 _MS = 1000.0

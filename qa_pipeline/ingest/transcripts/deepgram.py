@@ -29,7 +29,7 @@ __all__ = ["FORMAT", "looks_like", "parse"]
 FORMAT = "deepgram"
 _FIX = (
     "save Deepgram's response JSON unchanged (results.channels[].alternatives[0].words with "
-    'start, end, word, confidence), see README "Deepgram".'
+    'start, end, word, confidence), see README "Transcripts from speech services".'
 )
 _NO_SPEAKER_FIX = (
     "request the transcript with diarize=true (mono calls) or multichannel=true (stereo calls)."

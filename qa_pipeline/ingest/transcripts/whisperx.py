@@ -36,7 +36,7 @@ __all__ = ["FORMAT", "looks_like", "parse"]
 FORMAT = "whisperx"
 _FIX = (
     "save WhisperX's JSON output unchanged (segments with start, end, text, speaker and "
-    'words), see README "WhisperX".'
+    'words), see README "Transcripts from speech services".'
 )
 _NO_SPEAKER_FIX = "run whisperx with --diarize (and --min_speakers 2 --max_speakers 2)."
 _NATIVE_KEYS = {"call_id", "agent_id"}
