@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from qa_pipeline.cli.common import DbOption, db_path, fail, out
+from qa_pipeline.cli.common import DbOption, db_path, fail, out, store_busy_fails
 
 __all__ = ["export"]
 
@@ -45,7 +45,8 @@ def export(
     path = db_path(db)
     if not path.exists():
         raise fail(f"{path}: no such database. Fix: run `qa-pipeline run` first, or pass --db.")
-    with Store(path, read_only=True) as store:
+    # Waits briefly while a run writes a call; the tables are read in one go, so they agree.
+    with store_busy_fails(), Store(path, read_only=True) as store:
         tables = export_frames(store, first, last)
         sources = rubric_sources(store)
     tables["calls"] = with_bands(tables["calls"], sources)
