@@ -29,7 +29,9 @@ def rubric_check(
     except InputError as exc:
         raise fail(str(exc), code=1) from exc
     weight = sum(i.weight for i in loaded.items)
+    from qa_pipeline.reports.text import for_markup
+
     out.print(
-        f"{file}: rubric {loaded.id} v{loaded.version} is valid: {len(loaded.items)} items, "
-        f"total weight {weight:g}, sha256 {loaded.sha256[:12]}"
+        f"{for_markup(file)}: rubric {for_markup(loaded.id)} v{for_markup(loaded.version)} is "
+        f"valid: {len(loaded.items)} items, total weight {weight:g}, sha256 {loaded.sha256[:12]}"
     )

@@ -46,7 +46,7 @@ def decode(path: Path, options: AudioOptions = AudioOptions()) -> DecodedAudio:
         raise CallError(
             "unreadable",
             path,
-            f"the audio stream could not be decoded ({exc}).",
+            f"the audio stream could not be decoded ({_reason(exc)}).",
             "the file is corrupt or truncated; re-export it from the recorder.",
         ) from exc
     samples = channels[0].shape[0]
@@ -133,7 +133,7 @@ def _decode(path: Path, split_stereo: bool) -> tuple[tuple[np.ndarray, ...], str
             except StopIteration:
                 break
             except av.error.InvalidDataError as exc:
-                stopped_by = str(exc)
+                stopped_by = (exc.strerror or "invalid data").lower()
                 break
             chunks.extend(out.to_ndarray() for out in resampler.resample(frame))
         chunks.extend(out.to_ndarray() for out in resampler.resample(None))
@@ -259,7 +259,7 @@ def _probe(path: Path, options: AudioOptions) -> tuple[int, int, float | None]:
         raise CallError(
             "unreadable",
             path,
-            f"not a readable audio file ({exc}).",
+            f"not a readable audio file ({_reason(exc)}).",
             "the file is corrupt or not audio; re-export it as wav, flac, mp3, ogg or m4a.",
         ) from exc
     if channel_count > 2:
@@ -292,6 +292,12 @@ def _length_is_recorded(path: Path, format_name: str) -> bool:
             head = handle.read(16_384)
         return any(tag in head for tag in (b"Xing", b"Info", b"VBRI"))
     return False
+
+
+def _reason(exc: Exception) -> str:
+    """FFmpeg's words for an error, without PyAV's raw ``[Errno N]`` prefix."""
+    strerror = getattr(exc, "strerror", None)
+    return strerror.lower() if isinstance(strerror, str) and strerror else str(exc)
 
 
 def _too_long(path: Path, duration_s: float, options: AudioOptions) -> CallError:

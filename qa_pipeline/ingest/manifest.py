@@ -204,7 +204,7 @@ def _read_rows(path: Path) -> list[tuple[int, dict[str, object]]]:
         raise InputError(
             path,
             [
-                f"line {reader.line_num}: not valid CSV ({exc}); values are limited to "
+                f"line {reader.line_num + 1}: not valid CSV ({exc}); values are limited to "
                 f"{MAX_FIELD_CHARS} characters"
             ],
             _FIX,

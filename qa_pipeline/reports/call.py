@@ -1,13 +1,13 @@
 """A stored call as a reviewer sees it: a JSON document, or readable text with the evidence
-highlighted. Pure: takes what the store read, returns data.
+highlighted. Pure: takes what the store read, returns data. In the text, every value that came
+from a file is printed literally (``escape``: rich markup escaped, control characters removed).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rich.markup import escape
-
+from qa_pipeline.reports.text import for_markup as escape
 from qa_pipeline.store import CallDetail
 
 __all__ = ["call_document", "render_text"]
@@ -104,7 +104,7 @@ _VERDICT_STYLE = {"pass": "green", "fail": "bold red", "na": "dim"}
 def render_text(doc: dict[str, Any]) -> str:
     """The call as rich-markup text: header, verdicts with their evidence, then the transcript
     with each turn that carries evidence marked by the items it supports."""
-    lines = [f"[bold]Call {escape(doc['call_id'])}[/bold]  status: {doc['status']}"]
+    lines = [f"[bold]Call {escape(doc['call_id'])}[/bold]  status: {escape(doc['status'])}"]
     who = ", ".join(
         f"{k}: {escape(str(doc[k]))}"
         for k in ("agent_name", "agent_id", "team", "queue", "started_at")
@@ -122,7 +122,7 @@ def render_text(doc: dict[str, Any]) -> str:
         if sp["needs_review"]:
             review = "  [bold red]needs review: who is the agent is unsure[/bold red]"
         lines.append(
-            f"speakers: {sp['diarizer']} diarizer, agent by {sp['role_method']} "
+            f"speakers: {escape(sp['diarizer'])} diarizer, agent by {escape(sp['role_method'])} "
             f"(confidence {sp['role_confidence']:.2f}){review}"
         )
     if doc["rubric"]:
@@ -130,7 +130,8 @@ def render_text(doc: dict[str, Any]) -> str:
         score = "n/a" if doc["score"] is None else f"{doc['score']:.1f}"
         lines += [
             "",
-            f"[bold]Score {score}[/bold] ({doc['band']})  rubric {r['id']} v{r['version']}",
+            f"[bold]Score {score}[/bold] ({escape(doc['band'])})  "
+            f"rubric {escape(r['id'])} v{escape(r['version'])}",
         ]
     marks: dict[int, list[str]] = {}
     for item in doc["items"]:

