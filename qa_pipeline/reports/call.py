@@ -5,6 +5,7 @@ from a file is printed literally (``escape``: rich markup escaped, control chara
 
 from __future__ import annotations
 
+from datetime import timedelta, timezone
 from typing import Any
 
 from qa_pipeline.reports.text import for_markup as escape
@@ -61,7 +62,7 @@ def call_document(detail: CallDetail) -> dict[str, Any]:
         "agent_name": call["agent_name"],
         "team": call["team"],
         "queue": call["queue"],
-        "started_at": call["started_at"].isoformat() if call["started_at"] else None,
+        "started_at": _started_at(call),
         "duration_s": call["duration_s"],
         "source_path": call["source_path"],
         "layout": call["layout"],
@@ -96,6 +97,16 @@ def call_document(detail: CallDetail) -> dict[str, Any]:
             for t in detail.turns.iter_rows(named=True)
         ],
     }
+
+
+def _started_at(call: dict[str, Any]) -> str | None:
+    """The start as written: with its UTC offset when it was given one."""
+    started_at, offset_s = call["started_at"], call.get("started_at_utc_offset_s")
+    if started_at is None:
+        return None
+    if offset_s is not None:
+        started_at = started_at.replace(tzinfo=timezone(timedelta(seconds=offset_s)))
+    return started_at.isoformat()
 
 
 _VERDICT_STYLE = {"pass": "green", "fail": "bold red", "na": "dim"}

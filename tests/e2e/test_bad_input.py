@@ -130,7 +130,7 @@ def _audio_batch(tmp: Path) -> list[str]:
 
 
 def _brackets(tmp: Path) -> list[str]:
-    doc = _doc(call_id="[red]x[/]", team="[bold]t[/bold]")
+    doc = _doc(call_id="[red]x[/]", team="[bold]t[/bold]", started_at="2026-11-20T09:15:00+05:30")
     doc["segments"][0]["text"] = "hello \x1b[2J\x1b]0;pwned\x07 there [/]"
     _json(tmp, "brackets.json", json.dumps(doc))
     return ["import", str(tmp / "in"), "--db", str(tmp / "qa.duckdb")]
@@ -378,3 +378,18 @@ def test_bad_input(name: str, tmp_path: Path, prepared: Path) -> None:
         assert set(before[0]) <= set(after[0]), "a call stored before changed"
     elif case.code != 0:
         assert after == before, "the store changed"
+
+
+def test_show_prints_user_data_literally_and_keeps_the_zone(tmp_path: Path) -> None:
+    """After the brackets case's import: show's text has the id, team and text as written,
+    no escape sequence, and the start with its UTC offset."""
+    db = tmp_path / "qa.duckdb"
+    assert _qa(_brackets(tmp_path), tmp_path).returncode == 0
+    shown = _qa(["show", "[red]x[/]", "--db", str(db)], tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "Call [red]x[/]" in shown.stdout and "team: [bold]t[/bold]" in shown.stdout
+    assert "\x1b" not in shown.stdout and "\x07" not in shown.stdout
+    assert "hello" in shown.stdout and "there [/]" in shown.stdout
+    assert "2026-11-20T09:15:00+05:30" in shown.stdout
+    doc = json.loads(_qa(["show", "[red]x[/]", "--db", str(db), "--json"], tmp_path).stdout)
+    assert doc["team"] == "[bold]t[/bold]" and doc["started_at"] == "2026-11-20T09:15:00+05:30"
