@@ -10,7 +10,7 @@ file from anyone who wants it:
 - A Store works through a ``SharedConnection``: a connection opened for a unit of work (one
   call's transaction, one override, one read) and kept after it only while nobody else wants
   the file. A watcher thread looks at the flag every 20 ms and closes the idle connection as
-  soon as it is up, or after ``linger_s`` of idleness in any case. A unit of work in progress
+  soon as it is up, or after ``linger_s`` (5 s) of idleness in any case. A unit of work in progress
   finishes first: a reader waits at most about one call's write. Opening costs about 12 ms and
   closing after a write (DuckDB's checkpoint) about as much again, which is why a busy writer
   keeps its connection while nobody waits instead of reopening for every call.
@@ -74,7 +74,7 @@ _RUN_POLL_S = 0.25
 _POLITE_S = 1.0
 _POLITE_POLL_S = 0.01
 _WATCH_S = 0.02
-LINGER_S = 1.0
+LINGER_S = 5.0
 """How long a Store keeps an idle connection while nobody else wants the file."""
 
 
