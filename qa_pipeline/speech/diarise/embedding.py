@@ -124,7 +124,7 @@ def cluster(
     unit = embeddings / np.linalg.norm(embeddings, axis=1, keepdims=True)
     similarity = unit @ unit.T
     seeds = [int(np.argmin(similarity.sum(axis=1)))]
-    while len(seeds) < num_speakers:
+    while len(seeds) < num_speakers:  # ends: one seed more each time, n > num_speakers
         seeds.append(int(np.argmin(similarity[seeds].max(axis=0))))
     rng = np.random.default_rng(0)
     starts = [seeds] + [
@@ -175,7 +175,7 @@ def smooth_labels(labels: np.ndarray, min_run: int) -> np.ndarray:
     alive = [True] * len(runs)
     heap = [(e - s, s, i) for i, (s, e, label) in enumerate(runs) if label >= 0 and e - s < min_run]
     heapq.heapify(heap)
-    while heap:
+    while heap:  # ends: each pop removes an entry; a push follows only a merge (< len(runs))
         length, _, i = heapq.heappop(heap)
         if not alive[i] or ends[i] - starts[i] != length or length >= min_run:
             continue  # stale entry: the run has merged or grown since it was queued
