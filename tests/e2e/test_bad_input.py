@@ -129,6 +129,14 @@ def _audio_batch(tmp: Path) -> list[str]:
     return ["run", str(folder), "--manifest", str(manifest), "--db", str(tmp / "qa.duckdb")]
 
 
+def _two_recordings(tmp: Path) -> list[str]:
+    folder = tmp / "calls"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "call_02_rude_greeting.wav", folder / "x.wav")
+    (folder / "x.flac").write_bytes(b"fLaC another recording")
+    return ["run", str(folder), "--db", str(tmp / "qa.duckdb")]
+
+
 def _brackets(tmp: Path) -> list[str]:
     doc = _doc(call_id="[red]x[/]", team="[bold]t[/bold]", started_at="2026-11-20T09:15:00+05:30")
     doc["segments"][0]["text"] = "hello \x1b[2J\x1b]0;pwned\x07 there [/]"
@@ -287,6 +295,19 @@ CASES: dict[str, Case] = {
         lambda t: ["import", str(TRUTH), "--manifest", str(t), "--db", str(t / "qa.duckdb")],
         2,
         ("is a folder",),
+    ),
+    # Two recordings, one call id
+    "two recordings with one default id (x.wav, x.flac)": Case(
+        lambda t: _two_recordings(t), 2, ("call id 'x' is given to both", "x.flac", "x.wav")
+    ),
+    "two import files with one call_id": Case(
+        lambda t: (
+            _json(t, "a.json", TRUTH.read_text())
+            and _json(t, "b.json", json.dumps(_doc(team="sales")))
+            and ["import", str(t / "in"), "--db", str(t / "qa.duckdb")]
+        ),
+        2,
+        ("is given to both", "a.json", "b.json"),
     ),
     # Printing user data
     "square brackets and terminal controls in ids, teams and text": Case(
