@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import shutil
 import signal
@@ -379,6 +380,23 @@ def _qa(args: list[str], cwd: Path, case: Case | None = None) -> subprocess.Comp
     )
 
 
+_RUN_COUNTS = re.compile(
+    r"(\d+) found, (\d+) skipped, (\d+) scored, (\d+) transcribed only, "
+    r"(\d+) need diarisation, (\d+) failed"
+)
+_IMPORT_COUNTS = re.compile(
+    r"(\d+) found, (\d+) imported, (\d+) skipped, (\d+) need diarisation, (\d+) failed"
+)
+
+
+def _assert_counts_add_up(stdout: str) -> None:
+    """found = skipped + stored + failed, in every summary a command prints."""
+    for pattern in (_RUN_COUNTS, _IMPORT_COUNTS):
+        for match in pattern.finditer(stdout):
+            found, *parts = (int(n) for n in match.groups())
+            assert found == sum(parts), match.group(0)
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_bad_input(name: str, tmp_path: Path, prepared: Path) -> None:
     case = CASES[name]
@@ -391,6 +409,7 @@ def test_bad_input(name: str, tmp_path: Path, prepared: Path) -> None:
     for fragment in case.says:
         assert fragment in output, (fragment, output)
     assert "Traceback" not in output and "[Errno" not in output, output
+    _assert_counts_add_up(result.stdout)
     if case.code == 2:
         errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
         assert len(errors) == 1, result.stderr  # one error line (problems may follow, listed)
