@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa_pipeline.errors import os_reason
 from qa_pipeline.ingest.options import AUDIO_SUFFIXES
 
 __all__ = [
@@ -31,7 +32,8 @@ class Found:
         files: each file with its default call id: its path below the input folder, without
             extension (``day1/c1``), or its stem when the file was named directly; so two
             recordings in different folders never share an id by accident.
-        skipped: files passed over, each with the reason (broken symlink, symlinked folder).
+        skipped: files and folders passed over, each with the reason (broken symlink,
+            symlinked folder, folder that cannot be read).
     """
 
     files: tuple[tuple[Path, str], ...]
@@ -50,7 +52,8 @@ def find_files(paths: Iterable[Path], suffixes: frozenset[str] = AUDIO_SUFFIXES)
     skipped: list[tuple[Path, str]] = []
     for path in paths:
         if path.is_dir():
-            for folder, dirs, names in os.walk(path, followlinks=False):
+            unreadable: list[OSError] = []
+            for folder, dirs, names in os.walk(path, onerror=unreadable.append, followlinks=False):
                 dirs.sort()
                 linked = [d for d in dirs if (Path(folder) / d).is_symlink()]
                 for name in sorted(names + linked):
@@ -63,6 +66,11 @@ def find_files(paths: Iterable[Path], suffixes: frozenset[str] = AUDIO_SUFFIXES)
                         continue
                     call_id = found.relative_to(path).with_suffix("").as_posix()
                     files.setdefault(found.resolve(), (found, call_id))
+            # A folder that cannot be listed is named, not passed over in silence.
+            skipped.extend(
+                (Path(exc.filename), f"skipped: folder cannot be read ({os_reason(exc)})")
+                for exc in unreadable
+            )
         elif path.exists() or path.is_symlink():
             reason = _unusable_link(path)
             if reason:

@@ -173,3 +173,41 @@ def test_a_store_written_before_call_failures_is_upgraded_in_place(tmp_path: Pat
         _fail(store, "old", path)
     with Store(db) as store:  # opening again changes nothing more
         assert store.failures("old", "a" * 64) == (1, "silent")
+
+
+def test_links_and_unreadable_folders_are_reported_not_passed_over(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.support.paths import ROOT
+
+    _audio(tmp_path / "in" / "a.wav", b"a")
+    (tmp_path / "in" / "gone.wav").symlink_to(tmp_path / "nowhere.wav")
+    (tmp_path / "in" / "elsewhere").symlink_to(tmp_path, target_is_directory=True)
+    locked = tmp_path / "in" / "locked"
+    _audio(locked / "b.wav", b"b")
+    locked.chmod(0)
+    code = (
+        "import sys; from pathlib import Path; from qa_pipeline.ingest.discover import find_files\n"
+        "found = find_files([Path(sys.argv[1])])\n"
+        "print([c for _, c in found.files]); print(sorted((p.name, r) for p, r in found.skipped))"
+    )
+    # As root every folder is readable: list it as a process without that power.
+    prefix = []
+    if os.geteuid() == 0 and shutil.which("setpriv"):
+        prefix = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
+    done = subprocess.run(
+        [*prefix, sys.executable, "-c", code, str(tmp_path / "in")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    locked.chmod(0o755)
+    files, skipped = done.stdout.splitlines()
+    assert files == "['a']", done.stderr
+    assert "('gone.wav', 'skipped: broken symlink to" in skipped
+    assert "('elsewhere', 'skipped: symlink to a folder" in skipped
+    if prefix or os.geteuid() != 0:
+        assert "('locked', 'skipped: folder cannot be read (permission denied)')" in skipped
