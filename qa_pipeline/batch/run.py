@@ -135,6 +135,8 @@ def import_transcripts(
     force: bool = False,
     progress: ProgressHook | None = None,
     options: ImportOptions = ImportOptions(),
+    retry_failed: bool = False,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
 ) -> BatchReport:
     """Stores transcripts made elsewhere (see qa_pipeline.ingest.transcripts) like transcribed
     calls; ``report.formats`` says which format each file was read as.
@@ -160,9 +162,7 @@ def import_transcripts(
         if fmt is not None:
             report.formats[call_id] = fmt.value
         sha256 = outcome.source.sha256
-        reason = skip_reason(
-            store, call_id, sha256, force, file.path, max_attempts=DEFAULT_MAX_ATTEMPTS
-        )
+        reason = skip_reason(store, call_id, sha256, force, file.path, retry_failed, max_attempts)
         if reason:
             report.skipped[call_id] = reason
         else:

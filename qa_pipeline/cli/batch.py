@@ -213,6 +213,10 @@ def import_(
         ),
     ] = None,
     no_wait: NoWaitOption = False,
+    retry_failed: Annotated[
+        bool, typer.Option("--retry-failed", help="As for run: try failed files again.")
+    ] = False,
+    max_attempts: Annotated[int, typer.Option(min=1, help="As for run.")] = DEFAULT_MAX_ATTEMPTS,
 ) -> None:
     """Store and score transcripts made elsewhere: our JSON, Amazon Transcribe, Contact Lens,
     Deepgram, Azure AI Speech or WhisperX (formats in the README)."""
@@ -234,7 +238,14 @@ def import_(
         meta = load_manifest(manifest)
         with one_run_at_a_time(db_path(db), no_wait), open_store(db_path(db)) as store:
             report = import_transcripts(
-                paths, store, meta, rubric_scorer, force=force, options=options
+                paths,
+                store,
+                meta,
+                rubric_scorer,
+                force=force,
+                options=options,
+                retry_failed=retry_failed,
+                max_attempts=max_attempts,
             )
     except (InputError, FileNotFoundError) as exc:
         raise fail(str(exc)) from exc
