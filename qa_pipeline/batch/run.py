@@ -22,6 +22,7 @@ from qa_pipeline.ingest.transcripts.registry import ImportFile
 from qa_pipeline.records import CallOutcome, Status
 from qa_pipeline.speech.transcribe import Transcriber
 from qa_pipeline.store import RunHolder, Store, run_lock
+from qa_pipeline.store.preflight import StoreWriteError, describe_store_failure
 
 __all__ = [
     "BatchReport",
@@ -89,8 +90,24 @@ def hold_run_lock(db: Path, on_wait: Callable[[str], None] | None = None) -> Ite
 
 
 def record(store: Store, outcome: CallOutcome, report: BatchReport) -> None:
-    """Stores one call in its own transaction and notes it on the report."""
-    store.save(outcome)
+    """Stores one call in its own transaction and notes it on the report.
+
+    Raises:
+        StoreWriteError: the store could not be written (disk full, permission lost), in one
+            line; the calls stored before are intact.
+    """
+    failure = None
+    try:
+        store.save(outcome)
+    except Exception as exc:
+        described = describe_store_failure(exc, store.path)
+        if described is None:
+            raise
+        failure = StoreWriteError(described)
+    if failure is not None:
+        # Raised outside the except block, so DuckDB's exception, its traceback and the
+        # connection it holds are freed now rather than reported as leaks at exit.
+        raise failure
     call_id = outcome.meta.call_id
     report.stored[call_id] = outcome.status
     report.teams[call_id] = outcome.meta.team

@@ -327,8 +327,15 @@ def _params(**fields: Any) -> ScoreParams:
 
 def _run_failure(error: object, message: str | None, db: Path) -> str:
     """Why a run or an import stopped, in one line (no traceback, no raw [Errno N])."""
+    from qa_pipeline.errors import QAPipelineError
     from qa_pipeline.store.preflight import describe_store_failure
 
+    for _ in range(3):  # a flow's failed state may hold the failed state of its subflow
+        if not hasattr(error, "result"):
+            break
+        error = error.result(raise_on_failure=False)
+    if isinstance(error, QAPipelineError):
+        return str(error)
     if isinstance(error, BaseException):
         described = describe_store_failure(error, db)
         if described:
