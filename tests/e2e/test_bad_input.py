@@ -433,3 +433,32 @@ def test_show_prints_user_data_literally_and_keeps_the_zone(tmp_path: Path) -> N
     assert "2026-11-20T09:15:00+05:30" in shown.stdout
     doc = json.loads(_qa(["show", "[red]x[/]", "--db", str(db), "--json"], tmp_path).stdout)
     assert doc["team"] == "[bold]t[/bold]" and doc["started_at"] == "2026-11-20T09:15:00+05:30"
+
+
+def test_a_really_full_disk_stops_with_one_line_and_earlier_calls_intact(
+    tmp_path: Path, prepared: Path
+) -> None:
+    """The database on a small tmpfs filled to the brim (the file-size-limit case above
+    simulates this where mounting is not allowed)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(disk)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here; the RLIMIT_FSIZE case stands in for it")
+    try:
+        db = disk / "qa.duckdb"
+        shutil.copy(prepared, db)
+        before = _snapshot(db)
+        free = shutil.disk_usage(disk).free
+        (disk / "filler").write_bytes(b"\0" * (free - 4096))
+        result = _qa(["import", str(LABELLED / "json"), "--db", str(db)], tmp_path)
+        output = result.stdout + result.stderr
+        assert result.returncode == 1, output
+        assert "no space left on device" in output and "intact" in output, output
+        assert "Traceback" not in output and "[Errno" not in output and "leaked" not in output
+        (disk / "filler").unlink()
+        assert set(before[0]) <= set(_snapshot(db)[0])  # what was stored is still there
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
