@@ -91,3 +91,67 @@ def test_scores_keep_their_rules_on_any_call(heard: list[Word]) -> None:
             if e.turn_index is not None:
                 turn = by_index[e.turn_index]
                 assert turn.start_s - 1e-9 <= e.start_s and e.end_s <= turn.end_s + 1e-9
+
+
+def _interruptions_by_definition(turns, min_overlap_s):
+    """The definition, checked pair by pair: the first customer turn each agent turn starts in
+    with enough overlap."""
+    customer = [t for t in turns if t.speaker is Speaker.CUSTOMER]
+    found = []
+    for turn in (t for t in turns if t.speaker is Speaker.AGENT):
+        for other in customer:
+            if other.start_s < turn.start_s < other.end_s:
+                overlap_s = min(turn.end_s, other.end_s) - turn.start_s
+                if overlap_s >= min_overlap_s:
+                    found.append((turn.index, other.index))
+                    break
+    return found
+
+
+@_SETTINGS
+@given(words(max_words=80), st.sampled_from([0.0, 0.5, 1.0, 2.0]))
+def test_interruptions_match_their_definition(heard: list[Word], min_overlap_s: float) -> None:
+    from qa_pipeline.scoring.detectors.timing import interruptions
+
+    turns = build_turns(heard, TurnOptions(max_pause_s=0.5))
+    fast = [(i.turn.index, i.interrupted.index) for i in interruptions(turns, min_overlap_s)]
+    assert fast == _interruptions_by_definition(turns, min_overlap_s)
+
+
+@_SETTINGS
+@given(words(max_words=80))
+def test_holds_match_their_definition(heard: list[Word]) -> None:
+    """find_holds (bisection) against the pair-by-pair definition it replaced."""
+    import re
+
+    from qa_pipeline.scoring.detectors.timing import Hold, find_holds
+
+    turns = build_turns(heard, TurnOptions(max_pause_s=0.5))
+    announce = ["hold", "bear with me"]
+    patterns = [re.compile(rf"\b{re.escape(p)}\b") for p in announce]
+    expected: list[Hold] = []
+    for gap in nontalk_gaps(turns, min_gap_s=2.0):
+        before = [
+            t
+            for t in turns
+            if t.speaker is Speaker.AGENT
+            and t.end_s <= gap.start_s + 0.01
+            and gap.start_s - t.end_s <= 15.0
+        ]
+        announcer = next(
+            (t for t in reversed(before[-2:]) if any(p.search(t.text.lower()) for p in patterns)),
+            None,
+        )
+        if gap.duration_s < 8.0 and announcer is None:
+            continue
+        between = [t for t in turns if expected and expected[-1].end_s <= t.start_s < gap.start_s]
+        if (
+            expected
+            and between
+            and all(t.speaker is Speaker.AGENT and t.duration_s <= 10.0 for t in between)
+        ):
+            last = expected.pop()
+            expected.append(Hold(last.start_s, gap.end_s, last.announced_by, checked_in=True))
+            continue
+        expected.append(Hold(gap.start_s, gap.end_s, announcer, checked_in=False))
+    assert find_holds(turns, announce, 8.0, 2.0) == expected

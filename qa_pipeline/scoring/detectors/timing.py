@@ -5,12 +5,14 @@ Pure: turns in, facts out. The rubric engine turns these into verdicts and evide
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from qa_pipeline.records import Speaker, Turn
-from qa_pipeline.speech.turns import Gap, nontalk_gaps
+from qa_pipeline.speech.turns import nontalk_gaps
 
 __all__ = ["Hold", "Interruption", "find_holds", "interruptions", "speaking_rate_wpm", "talk_ratio"]
 
@@ -44,18 +46,27 @@ class Hold:
 
 
 def interruptions(turns: Sequence[Turn], min_overlap_s: float = 1.0) -> list[Interruption]:
-    """Agent turns that start inside a customer turn and overlap it by ``min_overlap_s`` or more."""
+    """Agent turns that start inside a customer turn and overlap it by ``min_overlap_s`` or more.
+
+    Each agent turn is matched with the earliest customer turn that started before it and
+    lasts at least ``min_overlap_s`` past its start, found by bisection on the customer turns'
+    running latest end: linear in the call's turns (up to a log).
+    """
     found = []
-    customer = [t for t in turns if t.speaker is Speaker.CUSTOMER]
+    customer = sorted((t for t in turns if t.speaker is Speaker.CUSTOMER), key=lambda t: t.start_s)
+    starts = [t.start_s for t in customer]
+    latest_end = list(itertools.accumulate((t.end_s for t in customer), max))
     for turn in turns:
-        if turn.speaker is not Speaker.AGENT:
+        if turn.speaker is not Speaker.AGENT or turn.end_s - turn.start_s < min_overlap_s:
             continue
-        for other in customer:
-            if other.start_s < turn.start_s < other.end_s:
-                overlap_s = min(turn.end_s, other.end_s) - turn.start_s
-                if overlap_s >= min_overlap_s:
-                    found.append(Interruption(turn, other, overlap_s))
-                    break
+        began_before = bisect.bisect_left(starts, turn.start_s)
+        if min_overlap_s > 0:
+            first = bisect.bisect_left(latest_end, turn.start_s + min_overlap_s, hi=began_before)
+        else:  # any overlap at all: the customer turn must still be going on
+            first = bisect.bisect_right(latest_end, turn.start_s, hi=began_before)
+        if first < began_before and customer[first].end_s > turn.start_s:
+            other = customer[first]
+            found.append(Interruption(turn, other, min(turn.end_s, other.end_s) - turn.start_s))
     return found
 
 
@@ -71,12 +82,25 @@ def find_holds(
     """
     announce_re = [re.compile(rf"\b{re.escape(p.lower())}\b") for p in announce]
     gaps = nontalk_gaps(turns, min_gap_s=min(min_silence_s, announced_min_silence_s))
+    # Turns by start, and agent turns by end, so each gap looks its neighbours up by bisection:
+    # linear in the call's turns rather than quadratic.
+    by_start = sorted(turns, key=lambda t: t.start_s)
+    starts = [t.start_s for t in by_start]
+    position = {id(t): n for n, t in enumerate(turns)}
+    agent_by_end = sorted((t for t in turns if t.speaker is Speaker.AGENT), key=lambda t: t.end_s)
+    agent_ends = [t.end_s for t in agent_by_end]
     holds: list[Hold] = []
     for gap in gaps:
-        announcer = _announcer_before(turns, gap, announce_re)
+        low = bisect.bisect_left(agent_ends, gap.start_s - 15.0)
+        high = bisect.bisect_right(agent_ends, gap.start_s + 0.01)
+        before = sorted(agent_by_end[low:high], key=lambda t: position[id(t)])
+        announcer = _announcer(before, announce_re)
         if gap.duration_s < min_silence_s and announcer is None:
             continue
-        between = [t for t in turns if holds and holds[-1].end_s <= t.start_s < gap.start_s]
+        between: list[Turn] = []
+        if holds:
+            first = bisect.bisect_left(starts, holds[-1].end_s)
+            between = by_start[first : bisect.bisect_left(starts, gap.start_s)]
         if (
             holds
             and between
@@ -90,15 +114,9 @@ def find_holds(
     return holds
 
 
-def _announcer_before(turns: Sequence[Turn], gap: Gap, patterns: list[re.Pattern]) -> Turn | None:
-    """The agent's last turn before the gap (within 15 s), if it announces a hold."""
-    before = [
-        t
-        for t in turns
-        if t.speaker is Speaker.AGENT
-        and t.end_s <= gap.start_s + 0.01
-        and gap.start_s - t.end_s <= 15.0
-    ]
+def _announcer(before: Sequence[Turn], patterns: list[re.Pattern]) -> Turn | None:
+    """Of the agent's turns that end in the 15 s before a gap (in call order), the last or the
+    one before it, if it announces a hold."""
     for turn in reversed(before[-2:]):
         text = turn.text.lower()
         if any(p.search(text) for p in patterns):
