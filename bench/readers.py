@@ -1,11 +1,11 @@
 """Readers during a long batch: ``show`` every second while ``qa-pipeline run`` writes.
 
-    python -m bench.readers [--audio-minutes 60] [--workers 2] [--every-s 1]
+    python -m bench.readers [--audio-minutes 20] [--repeats 3] [--workers 2] [--every-s 1]
 
 Copies the sample calls until there are --audio-minutes of audio (each copy with a one-sample
 change, as bench/batch.py does), seeds a database with the six sample transcripts, then runs
 the same batch (``qa-pipeline run`` in its own process, on a fresh copy of the seeded
-database) four ways, in the same run:
+database) five ways, in the same run:
 
 - quiet: no readers (the baseline);
 - show: ``qa-pipeline show CALL --json`` started every --every-s seconds, a new process each
@@ -17,12 +17,16 @@ database) four ways, in the same run:
 - held + reader: the same with the long-lived reader (giving up after 0.5 s), to show what
   readers met before.
 
-For each: the batch's wall time (the run's own figure, Prefect's start-up aside) against the
-quiet one, and each reader's latency (p50, p99, max) and failures (a non-zero exit, DuckDB's
-lock error, or a call read back incomplete). Targets: no failures with the store as it is, and
-the batch at most 5 % slower than the held design. On a 2-core machine each ``show`` process
-itself costs about 0.5 s of CPU, which the batch pays for; the long-lived reader shows what
-the sharing itself costs.
+The five take turns, --repeats rounds, each round in a different order, because other work on
+a shared machine moves wall times by more than the effect measured. For each: the batch's
+median wall time over the rounds (the run's own figure, Prefect's start-up aside) against the
+quiet one and the held one; its median CPU seconds (the run, its workers and Prefect's server:
+far steadier than wall time on a shared machine) against the held one; and the readers'
+latency (p50, p99, max, over all rounds) and failures (a non-zero exit, DuckDB's lock error,
+or a call read back incomplete). Targets: no failures with the store as it is, and the batch
+at most 5 % slower than the held design. On a 2-core machine each ``show`` process itself
+costs about 0.5 s of CPU, which the batch pays for in wall time; the long-lived reader shows
+what the sharing itself costs.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import median
 
 import numpy as np
 
@@ -123,10 +128,21 @@ def show_once(db: Path, call_id: str, reads: Reads) -> None:
         reads.failures.append(f"{call_id}: incomplete")
 
 
+@dataclass
+class Batch:
+    """One batch's figures: the run's own wall time, the process's, and the CPU seconds of the
+    run and everything it started (workers, Prefect's server), which other work on a shared
+    machine moves far less than wall time."""
+
+    run_s: float
+    process_s: float
+    cpu_s: float
+
+
 def run_batch(
     calls: Path, db: Path, workers: int, readers: str, every_s: float, hold: bool
-) -> tuple[float, float, Reads]:
-    """One batch with its readers: (the run's wall time, the process's wall time, reads)."""
+) -> tuple[Batch, Reads]:
+    """One batch with its readers."""
     env = {**os.environ, "QA_PIPELINE_DB_HOLD": "1" if hold else "0"}
     reads = Reads()
     reader = None
@@ -138,23 +154,28 @@ def run_batch(
             text=True,
             cwd=ROOT,
         )
+    log = db.with_suffix(".log")
     began = time.perf_counter()
-    batch = subprocess.Popen(
-        qa("run", str(calls), "--db", str(db), "--workers", str(workers)),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    output: dict[str, str] = {}
+    with log.open("w") as sink:
+        batch = subprocess.Popen(
+            qa("run", str(calls), "--db", str(db), "--workers", str(workers)),
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    ended: dict[str, object] = {}
+    done = threading.Event()
 
-    def collect() -> None:
-        output["out"], output["err"] = batch.communicate()
+    def reap() -> None:
+        # wait4 gives the CPU time of the run and of every process it started and reaped.
+        _, status, usage = os.wait4(batch.pid, 0)
+        ended["status"], ended["cpu_s"] = status, usage.ru_utime + usage.ru_stime
+        done.set()
 
-    collector = threading.Thread(target=collect)
-    collector.start()
+    reaper = threading.Thread(target=reap)
+    reaper.start()
     k = 0
-    while batch.poll() is None:
+    while not done.is_set():
         tick = time.perf_counter()
         if readers == "show":
             show_once(db, SEEDED[k % len(SEEDED)], reads)
@@ -167,23 +188,28 @@ def run_batch(
             if result["error"]:
                 reads.failures.append(result["error"])
         k += 1
-        time.sleep(max(0.0, every_s - (time.perf_counter() - tick)))
-    collector.join()
+        done.wait(max(0.0, every_s - (time.perf_counter() - tick)))
+    reaper.join()
+    batch.returncode = 0  # reaped above; keeps Popen from waiting again
     process_s = time.perf_counter() - began
     if reader is not None:
         assert reader.stdin is not None
         reader.stdin.close()
         reader.wait()
-    if batch.returncode != 0:
-        raise SystemExit(f"the batch failed ({batch.returncode}): {output.get('err', '')[-2000:]}")
-    found = re.search(r"wall time ([\d.]+) s", output["out"])
+    output = log.read_text()
+    if ended["status"] != 0:
+        raise SystemExit(f"the batch failed ({ended['status']}): {output[-2000:]}")
+    found = re.search(r"wall time ([\d.]+) s", output)
     run_s = float(found.group(1)) if found else process_s
-    return run_s, process_s, reads
+    cpu_s = ended["cpu_s"]
+    assert isinstance(cpu_s, float)
+    return Batch(run_s, process_s, cpu_s), reads
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--audio-minutes", type=float, default=60.0)
+    parser.add_argument("--audio-minutes", type=float, default=20.0)
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--every-s", type=float, default=1.0)
     args = parser.parse_args()
@@ -207,26 +233,41 @@ def main() -> None:
             show_once(seeded, SEEDED[k % len(SEEDED)], idle)
         print(f"show on an idle database: {idle.line()}")
 
-        results: dict[str, tuple[float, float, Reads]] = {}
-        for name, readers, hold in (
+        variants = [
             ("quiet", "none", False),
             ("show", "show", False),
             ("reader", "reader", False),
             ("held", "none", True),
             ("held+reader", "reader", True),
-        ):
-            db = Path(tmp) / f"{name.replace('+', '_')}.duckdb"
-            shutil.copy(seeded, db)
-            results[name] = run_batch(calls, db, args.workers, readers, args.every_s, hold)
-            run_s, process_s, reads = results[name]
-            print(f"{name:11} run {run_s:7.1f} s (process {process_s:7.1f} s); {reads.line()}")
-            for failure in sorted(set(reads.failures))[:3]:
-                print(f"          failure: {failure[:160]}")
+        ]
+        batches: dict[str, list[Batch]] = {name: [] for name, _, _ in variants}
+        reads: dict[str, Reads] = {name: Reads() for name, _, _ in variants}
+        for round_ in range(args.repeats):
+            shift = round_ * 2 % len(variants)
+            for name, readers, hold in variants[shift:] + variants[:shift]:
+                db = Path(tmp) / f"{name.replace('+', '_')}_{round_}.duckdb"
+                shutil.copy(seeded, db)
+                batch, got = run_batch(calls, db, args.workers, readers, args.every_s, hold)
+                batches[name].append(batch)
+                reads[name].latencies_s += got.latencies_s
+                reads[name].failures += got.failures
+                print(
+                    f"round {round_ + 1} {name:11} run {batch.run_s:6.1f} s wall "
+                    f"(process {batch.process_s:6.1f} s), {batch.cpu_s:6.1f} s CPU; {got.line()}"
+                )
+                db.unlink()
 
-    quiet = results["quiet"][0]
-    held = results["held"][0]
+    def wall(name: str) -> float:
+        return median(b.run_s for b in batches[name])
+
+    def cpu(name: str) -> float:
+        return median(b.cpu_s for b in batches[name])
+
     print()
-    print(f"{'batch':34} {'wall s':>8} {'vs quiet':>9} {'vs held':>9}")
+    print(
+        f"{'batch (median of rounds)':32} {'wall s':>7} {'vs quiet':>9} {'vs held':>8} "
+        f"{'CPU s':>7} {'vs held':>8}  reads"
+    )
     for name, label in (
         ("quiet", "no readers"),
         ("show", "qa-pipeline show every second"),
@@ -234,8 +275,14 @@ def main() -> None:
         ("held", "held connection (before)"),
         ("held+reader", "held connection, reader"),
     ):
-        run_s = results[name][0]
-        print(f"{label:34} {run_s:8.1f} {run_s / quiet - 1:+9.1%} {run_s / held - 1:+9.1%}")
+        print(
+            f"{label:32} {wall(name):7.1f} {wall(name) / wall('quiet') - 1:+9.1%} "
+            f"{wall(name) / wall('held') - 1:+8.1%} {cpu(name):7.1f} "
+            f"{cpu(name) / cpu('held') - 1:+8.1%}  "
+            f"{reads[name].line() if reads[name].latencies_s else '-'}"
+        )
+        for failure in sorted(set(reads[name].failures))[:2]:
+            print(f"{'':34}failure: {failure[:120]}")
 
 
 if __name__ == "__main__":

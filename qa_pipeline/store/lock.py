@@ -91,6 +91,10 @@ class StoreBusy(QAPipelineError):
             f"again in a moment (waited {waited_s:g} s; set {WAIT_ENV} to wait longer)"
         )
 
+    def __reduce__(self) -> tuple[type, tuple[Path, float, int | None]]:
+        # A flow's error may travel by pickle (Prefect's states, worker processes).
+        return (StoreBusy, (self.path, self.waited_s, self.holder_pid))
+
 
 @dataclass(frozen=True)
 class RunHolder:
@@ -116,6 +120,9 @@ class RunInProgress(QAPipelineError):
             f"{holder.describe()} is writing to {path.name}. Fix: wait for it to finish, or "
             f"leave out --no-wait to queue behind it."
         )
+
+    def __reduce__(self) -> tuple[type, tuple[Path, RunHolder]]:
+        return (RunInProgress, (self.path, self.holder))
 
 
 def wait_s_from_env() -> float:
