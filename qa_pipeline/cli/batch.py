@@ -132,8 +132,13 @@ def run(
     from qa_pipeline.batch.summary import RunSummary
     from qa_pipeline.store import StoreBusy
 
-    if isinstance(summary, StoreBusy):
-        raise fail(str(summary), EXIT_BUSY)
+    busy = summary
+    for _ in range(3):  # a flow's failed state may hold the failed state of its subflow
+        if not hasattr(busy, "result"):
+            break
+        busy = busy.result(raise_on_failure=False)
+    if isinstance(busy, StoreBusy):
+        raise fail(str(busy), EXIT_BUSY)
     if not isinstance(summary, RunSummary):
         raise fail(_run_failure(summary, state.message, Path(params.db)), code=1)
     _print_summary(summary)
