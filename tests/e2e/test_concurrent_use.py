@@ -216,3 +216,38 @@ def test_a_killed_run_leaves_no_lock_behind(tmp_path: Path) -> None:
     again = qa("import", str(SAMPLES / "truth"), "--db", str(db), "--no-wait", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "6 found, 6 imported" in again.stdout
+
+
+HOLD_IT = (
+    "import duckdb, sys\nc = duckdb.connect(sys.argv[1])\nprint('holding', flush=True)\ninput()"
+)
+
+
+def test_a_database_kept_busy_by_another_program_is_one_line_and_exit_75(tmp_path: Path) -> None:
+    """A holder that is not qa-pipeline (here DuckDB itself) never lets go: ``show`` waits
+    the configured time, then says so in one line; DuckDB's error never shows."""
+    db = tmp_path / "qa.duckdb"
+    assert qa("import", str(SAMPLES / "truth"), "--db", str(db), cwd=tmp_path).returncode == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_IT, str(db)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+        shown = subprocess.run(
+            [sys.executable, "-m", "qa_pipeline", "show", "call_01_good_billing", "--db", str(db)],
+            cwd=tmp_path,
+            env={**os.environ, "QA_PIPELINE_DB_WAIT_S": "1"},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        holder.communicate("\n")
+    assert shown.returncode == 75
+    assert shown.stderr.strip().splitlines() == [
+        f"error: qa.duckdb is busy: another qa-pipeline process (pid {holder.pid}) is writing "
+        "to it; try again in a moment (waited 1 s; set QA_PIPELINE_DB_WAIT_S to wait longer)"
+    ]
