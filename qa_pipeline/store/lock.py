@@ -236,7 +236,7 @@ class SharedConnection:
         self._mutex = threading.Lock()
         self._con: duckdb.DuckDBPyConnection | None = None
         self._last_used = 0.0
-        self._watcher: threading.Thread | None = None
+        self._watching = False  # changed only under _mutex, so no connection goes unwatched
 
     @contextmanager
     def use(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -270,11 +270,11 @@ class SharedConnection:
             con.close()
 
     def _watch(self) -> None:
-        if self._watcher is None or not self._watcher.is_alive():
-            self._watcher = threading.Thread(
+        if not self._watching:
+            self._watching = True
+            threading.Thread(
                 target=self._let_go_when_wanted, name=f"qa-store-{self.path.name}", daemon=True
-            )
-            self._watcher.start()
+            ).start()
 
     def _let_go_when_wanted(self) -> None:
         assert self.linger_s is not None
@@ -283,12 +283,13 @@ class SharedConnection:
             if not self._mutex.acquire(blocking=False):
                 continue  # a unit of work is running: it decides when it ends
             try:
-                if self._con is None:
-                    return
-                idle_s = time.monotonic() - self._last_used
-                if idle_s >= self.linger_s or others_waiting(self.path):
+                if self._con is not None:
+                    idle_s = time.monotonic() - self._last_used
+                    if idle_s < self.linger_s and not others_waiting(self.path):
+                        continue
                     self._close()
-                    return
+                self._watching = False
+                return
             finally:
                 self._mutex.release()
 
