@@ -6,6 +6,7 @@ same way it refuses two processes); tests/e2e/test_concurrent_use.py does it wit
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from qa_pipeline.batch.run import import_transcripts
 from qa_pipeline.scoring.engine import scorer_for
 from qa_pipeline.store import Override, RunInProgress, Store, StoreBusy, run_lock
-from qa_pipeline.store.lock import open_connection, run_lock_path
+from qa_pipeline.store.lock import SharedConnection, open_connection, run_lock_path
 from tests.support.paths import SAMPLES
 
 CALL = "call_05_upset_customer"
@@ -58,6 +59,17 @@ def test_a_writer_lets_go_of_the_file_when_a_reader_waits(db: Path) -> None:
     assert greeting["override_verdict"] == "fail" and greeting["reviewer"] == "dana"
     writer.save_override(_override("closing", "na"))  # and the writer gets the file back
     writer.close()
+
+
+def test_an_idle_connection_is_let_go_after_its_linger_time(db: Path) -> None:
+    shared = SharedConnection(db, read_only=False, wait_s=1.0, linger_s=0.1)
+    for _ in range(2):  # the second use opens again after the watcher closed the first
+        with shared.use() as con:
+            assert con.execute("select count(*) from calls").fetchone() == (6,)
+        time.sleep(0.5)
+        # Nobody flagged a wait: the watcher closed it when it had been idle 0.1 s.
+        with duckdb.connect(str(db), read_only=True) as plain:
+            assert plain.execute("select count(*) from calls").fetchone() == (6,)
 
 
 def test_the_old_hold_design_locks_readers_out(db: Path) -> None:
