@@ -177,6 +177,14 @@ class Store:
             finally:
                 self._local.con = None
 
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every Store read inside the block sees one committed state of the file (one
+        connection, one transaction): for reports that read several tables. Writers wait for
+        the block to end: keep it short."""
+        with self._transaction():
+            yield
+
     @property
     def _con(self) -> duckdb.DuckDBPyConnection:
         con = getattr(self._local, "con", None)

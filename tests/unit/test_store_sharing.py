@@ -127,6 +127,24 @@ def test_a_read_sees_one_committed_state(db: Path) -> None:
     reader.close()
 
 
+def test_a_snapshot_reads_one_state_while_another_store_writes(db: Path) -> None:
+    reader, writer = Store(db), Store(db)
+    with reader.snapshot():
+        before = reader.query("status_counts")
+        writer.save_override(_override("greeting", "fail"))  # same process: MVCC, no wait
+        assert (
+            reader.query("call_item_results", call_id=CALL, rubric_sha256=_sha())[
+                "override_verdict"
+            ].to_list()
+            == [None] * 5
+        )
+        assert reader.query("status_counts").equals(before)
+    after = reader.query("call_item_results", call_id=CALL, rubric_sha256=_sha())
+    assert "fail" in after["override_verdict"].to_list()
+    reader.close()
+    writer.close()
+
+
 def test_open_connection_passes_other_errors_through(tmp_path: Path) -> None:
     text = tmp_path / "notes.duckdb"
     text.write_text("not a database\n" * 100)
@@ -154,6 +172,9 @@ def test_run_in_progress_says_who_and_what_to_do(tmp_path: Path) -> None:
     )
 
 
+def _sha() -> str:
+    return scorer_for(None).rubric.sha256
+
+
 def _override(item_id: str, verdict: str) -> Override:
-    sha = scorer_for(None).rubric.sha256
-    return Override(CALL, sha, item_id, verdict, "dana", "heard it", datetime.now())
+    return Override(CALL, _sha(), item_id, verdict, "dana", "heard it", datetime.now())
