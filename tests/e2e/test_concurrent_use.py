@@ -11,11 +11,14 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from qa_pipeline.ingest import audio
+from qa_pipeline.store import Store
 from qa_pipeline.store.lock import run_lock_path
 from tests.support.paths import LABELLED, ROOT, SAMPLES
 
@@ -251,3 +254,36 @@ def test_a_database_kept_busy_by_another_program_is_one_line_and_exit_75(tmp_pat
         f"error: qa.duckdb is busy: another qa-pipeline process (pid {holder.pid}) is writing "
         "to it; try again in a moment (waited 1 s; set QA_PIPELINE_DB_WAIT_S to wait longer)"
     ]
+
+
+HOLD_RUN_LOCK = """
+import sys, time
+from pathlib import Path
+from qa_pipeline.store import run_lock
+with run_lock(Path(sys.argv[1])):
+    print("holding", flush=True)
+    time.sleep(8)  # longer than the flow takes to store the call when it need not wait
+    print(f"released {time.time()}", flush=True)
+"""
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_flow_waits_for_a_run_already_writing(tmp_path: Path) -> None:
+    """The score-calls flow (what a nightly deployment runs) queues behind another run."""
+    from flows.score_calls import ScoreParams, score_calls
+
+    db = tmp_path / "qa.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_RUN_LOCK, str(db)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None and holder.stdout.readline() == "holding\n"
+    params = ScoreParams(inputs=[str(SAMPLES / "call_02_rude_greeting.wav")], db=str(db), workers=1)
+    state = score_calls(params, return_state=True)
+    released = float(holder.stdout.readline().split()[1])
+    holder.wait()
+    assert state.is_completed(), state.message
+    with Store(db, read_only=True) as store:
+        (processed_at,) = store.query("call_row", call_id="call_02_rude_greeting")[
+            "processed_at"
+        ].to_list()
+    assert processed_at >= datetime.fromtimestamp(released)  # stored only after the release
