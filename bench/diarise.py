@@ -8,9 +8,10 @@ Data:
 - Mono mixes of the stereo sample calls, where the truth is known by construction: each
   channel carries one speaker, so its speech activity is the reference.
 
-DER is the standard one (no collar, overlapping speech scored; qa_pipeline.speech.der). The ASR words
-of each call are given to the embedding backend, as in the pipeline. Role assignment is right
-when the speaker picked as agent maps (under DER's speaker mapping) onto the agent channel.
+DER is the standard one (no collar, overlapping speech scored; qa_pipeline.speech.der).
+The ASR words of each call are given to the embedding backend, as in the pipeline. Role
+assignment is right when the speaker picked as agent maps (under DER's speaker mapping)
+onto the agent channel.
 Real-time factor is diarisation time / audio time, models loaded beforehand.
 """
 

@@ -134,13 +134,17 @@ def transcript_of(
     words = tuple(
         Word(w.start_s, w.end_s, w.text, w.probability, role_of[w.label]) for w in parsed.words
     )
-    layout = None
+    layout, diarisation = None, None
+    if parsed.split_by is not SplitBy.ROLE:
+        # The file's own split is kept (speaker_segments, with each label's role), so `show`
+        # and reviewers see who was picked as the agent, how, and how sure.
+        diarisation = Diarisation(
+            _segments(parsed), fmt, json.dumps({"source": "file", "split_by": parsed.split_by})
+        )
     if parsed.split_by is SplitBy.CHANNEL:
         layout = {"ch_0": Layout.AGENT_ON_0, "ch_1": Layout.AGENT_ON_1}.get(roles.agent_label)
-    diarisation = None
-    if parsed.split_by is SplitBy.SPEAKER:
+    elif parsed.split_by is SplitBy.SPEAKER:
         layout = Layout.MONO
-        diarisation = Diarisation(_segments(parsed), fmt, json.dumps({"source": "file"}))
     options_json = json.dumps(
         {
             "source": str(imported.source.path),

@@ -259,7 +259,10 @@ def import_(
     _print_report(report, "imported")
     for call_id, fmt in report.formats.items():
         how = "recognised as" if chosen is ImportFormat.AUTO else "read as"
-        out.print(f"  {for_markup(call_id)}: {how} {fmt}")
+        unsure = (
+            ", who is the agent is unsure: flagged for review" if call_id in report.review else ""
+        )
+        out.print(f"  {for_markup(call_id)}: {how} {fmt}{unsure}")
     if report.failed:
         raise typer.Exit(EXIT_CALLS_FAILED)
 

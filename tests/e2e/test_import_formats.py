@@ -92,6 +92,12 @@ def test_auto_import_names_each_files_format_and_stores_them(tmp_path: Path) -> 
     for fmt, name in GOOD.items():
         call_id = f"{fmt}/{Path(name).stem}"  # the path below the input folder
         assert f"{call_id}: recognised as {fmt}" in done.stdout
+    # Two people on a NASA loop, no agent among them: the detector cannot be sure, and says so.
+    unsure = "who is the agent is unsure: flagged for review"
+    assert f"deepgram/example_diarize_utterances_trimmed: recognised as deepgram, {unsure}" in (
+        done.stdout
+    )
+    assert "whisperx/example_diarized_constructed: recognised as whisperx\n" in done.stdout
     shown = qa(
         "show",
         "whisperx/example_diarized_constructed",

