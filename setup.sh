@@ -19,9 +19,10 @@ for arg in "$@"; do
   esac
 done
 
-# flite regenerates the sample calls; a machine with its own Python 3.11 (pyenv, a container
+# flite regenerates the sample calls; chromium and its driver run the page tests (reports and
+# the review app) in a real browser. A machine with its own Python 3.11 (pyenv, a container
 # image) needs no system Python.
-apt_packages=(flite)
+apt_packages=(flite chromium chromium-driver)
 command -v python3.11 >/dev/null 2>&1 || apt_packages+=(python3 python3-venv python3-dev)
 missing=()
 for pkg in "${apt_packages[@]}"; do
