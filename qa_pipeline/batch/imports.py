@@ -36,6 +36,8 @@ from qa_pipeline.records import (
     Transcript,
     Word,
 )
+from qa_pipeline.redact.options import RedactOptions
+from qa_pipeline.redact.words import apply_masks, find_masks, redact_transcript, with_options
 from qa_pipeline.speech.roles import RoleOptions, assign_roles
 from qa_pipeline.speech.turns import TurnOptions, build_turns
 
@@ -69,6 +71,7 @@ class ImportOptions:
     agent: AgentChoice = AgentChoice()
     roles: RoleOptions = RoleOptions()
     turns: TurnOptions = TurnOptions()
+    redact: RedactOptions = RedactOptions()
 
 
 def import_outcome(
@@ -91,6 +94,8 @@ def import_outcome(
         transcript = replace(
             imported.transcript, meta=manifest.with_defaults(imported.transcript.meta)
         )
+        # Our JSON arrives with its turns built: its words are redacted turn by turn.
+        transcript = redact_transcript(transcript, options.redact)
         return outcome_of_transcript(imported.source, transcript, None, scorer), imported.format
     meta = manifest.meta_for(file.path, file.default_call_id)
     try:
@@ -124,6 +129,9 @@ def transcript_of(
     """
     parsed, fmt = imported.parsed, imported.format.value
     assert parsed is not None, "native files arrive as a finished transcript"
+    # Redacted before the role detector, turns or anything else reads the words.
+    parsed = _redacted(parsed, options.redact)
+    imported = replace(imported, parsed=parsed)
     roles = _roles(imported, parsed, meta, options)
     known = dict(parsed.roles)
     role_of = {
@@ -154,6 +162,7 @@ def transcript_of(
             "notes": list(parsed.notes),
         }
     )
+    options_json = with_options(options_json, options.redact)
     transcript = Transcript(
         meta=meta,
         duration_s=parsed.duration_s,
@@ -163,6 +172,18 @@ def transcript_of(
         options_json=options_json,
     )
     return transcript, layout, diarisation, roles
+
+
+def _redacted(parsed: Parsed, options: RedactOptions) -> Parsed:
+    """The file's words with personal data replaced by tags, times and labels unchanged."""
+    known = dict(parsed.roles)
+    heard = [
+        Word(w.start_s, w.end_s, w.text, w.probability, known.get(w.label, Speaker.CUSTOMER))
+        for w in parsed.words
+    ]
+    labels = [w.label for w in parsed.words]
+    masks = find_masks(heard, options, speakers_known=bool(known), labels=labels)
+    return replace(parsed, words=apply_masks(parsed.words, masks))
 
 
 def _roles(

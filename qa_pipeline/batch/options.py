@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from qa_pipeline.batch.budget import CallBudget
 from qa_pipeline.ingest.options import AudioOptions
+from qa_pipeline.redact.options import RedactOptions
 from qa_pipeline.speech.diarise.options import DiariseOptions
 from qa_pipeline.speech.roles import RoleOptions
 from qa_pipeline.speech.transcribe import TranscribeOptions
@@ -32,6 +33,7 @@ class PipelineOptions:
     turns: TurnOptions = TurnOptions()
     diarise: DiariseOptions = DiariseOptions()
     roles: RoleOptions = RoleOptions()
+    redact: RedactOptions = RedactOptions()
     force: bool = False
     retry_failed: bool = False
     max_attempts: int = DEFAULT_MAX_ATTEMPTS

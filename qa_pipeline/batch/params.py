@@ -9,7 +9,7 @@ from __future__ import annotations
 import glob
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from qa_pipeline.batch.budget import CallBudget
 from qa_pipeline.batch.options import DEFAULT_MAX_ATTEMPTS, PipelineOptions
@@ -17,6 +17,7 @@ from qa_pipeline.batch.plan import assign_ids
 from qa_pipeline.ingest.discover import find_files
 from qa_pipeline.ingest.manifest import load_manifest
 from qa_pipeline.ingest.options import AudioOptions
+from qa_pipeline.redact.options import RedactOptions
 from qa_pipeline.scoring.engine import RubricScorer, scorer_for
 from qa_pipeline.speech.diarise.backends import check_available
 from qa_pipeline.speech.diarise.options import Backend, DiariseOptions, PyannoteOptions
@@ -45,6 +46,8 @@ class ScoreParams(BaseModel):
         max_attempts: how many times a call is tried from the same bytes, over runs.
         call_timeout_s: one time budget for every call; None scales it to each call's length
             (5 minutes plus 3 s per second of audio).
+        redact: what redaction removes: ``all``, ``off``, or entity names separated by commas
+            (see qa_pipeline.redact.options.RedactOptions.parse).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -67,6 +70,13 @@ class ScoreParams(BaseModel):
     retry_failed: bool = False
     max_attempts: int = Field(DEFAULT_MAX_ATTEMPTS, ge=1)
     call_timeout_s: float | None = Field(None, gt=0)
+    redact: str = "all"
+
+    @field_validator("redact")
+    @classmethod
+    def _known_entities(cls, value: str) -> str:
+        RedactOptions.parse(value)
+        return value
 
     def pipeline_options(self, cpu_threads: int = 0) -> PipelineOptions:
         """These parameters as the pipeline's typed options."""
@@ -86,6 +96,7 @@ class ScoreParams(BaseModel):
             retry_failed=self.retry_failed,
             max_attempts=self.max_attempts,
             call_budget=CallBudget(fixed_s=self.call_timeout_s),
+            redact=RedactOptions.parse(self.redact),
         )
 
     def expanded_inputs(self) -> list[Path]:

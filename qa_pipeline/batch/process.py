@@ -29,6 +29,7 @@ from qa_pipeline.records import (
     Transcript,
     Word,
 )
+from qa_pipeline.redact.words import redact_words, with_options
 from qa_pipeline.scoring.engine import scorer_for
 from qa_pipeline.speech.diarise.backends import backend_for, get_diariser, speakers_of
 from qa_pipeline.speech.diarise.options import Backend
@@ -96,7 +97,8 @@ def process_audio(
             source, meta, Status.NEEDS_DIARISATION, layout, duration_s=decoded.duration_s
         )
     if backend is Backend.CHANNELS:
-        words = _words_by_channel(decoded, layout, transcriber)
+        # Redacted before turns, scoring or anything else is built from the words.
+        words = list(redact_words(_words_by_channel(decoded, layout, transcriber), options.redact))
         diarisation = roles = None
     else:
         try:
@@ -119,7 +121,7 @@ def process_audio(
         words=tuple(words),
         turns=build_turns(words, options.turns),
         engine=transcriber.engine,
-        options_json=transcriber.options.to_json(),
+        options_json=with_options(transcriber.options.to_json(), options.redact),
     )
     outcome = outcome_of_transcript(source, transcript, layout, scorer)
     return replace(outcome, diarisation=diarisation, roles=roles)
@@ -195,6 +197,9 @@ def _words_by_diarisation(
     heard = transcriber.words(samples, Speaker.AGENT)
     if not heard:
         return [], None, None
+    # Redacted before anything reads them (role cues included); speakers are not known yet,
+    # so the customer's entity set applies to every word.
+    heard = list(redact_words(heard, options.redact, speakers_known=False))
     diarisation = get_diariser(backend, options.diarise).diarise(samples, heard)
     if not diarisation.segments:
         raise CallError(

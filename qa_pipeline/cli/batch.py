@@ -28,6 +28,7 @@ from qa_pipeline.cli.common import (
     scorer,
 )
 from qa_pipeline.ingest.options import AudioOptions
+from qa_pipeline.redact.options import ENV as REDACT_ENV
 from qa_pipeline.reports.text import for_markup
 from qa_pipeline.speech.diarise.options import PIPELINE_ENV, Backend
 from qa_pipeline.speech.transcribe import TranscribeOptions
@@ -42,6 +43,16 @@ __all__ = ["import_", "rescore", "run", "serve"]
 SCORE_CALLS_FLOW = "flows.score_calls.score_calls"
 NIGHTLY_DEPLOYMENT = "flows.nightly.nightly_deployment"
 SERVE = "flows.nightly.serve_nightly"
+
+RedactOption = Annotated[
+    str,
+    typer.Option(
+        "--redact",
+        envvar=REDACT_ENV,
+        help="What is redacted before anything is stored: all, off, or entity names "
+        "(CARD,CVV,EXPIRY,NATIONAL_ID,PHONE,EMAIL,DOB,ADDRESS,PERSON_SPELLED).",
+    ),
+]
 
 
 def run(
@@ -100,6 +111,7 @@ def run(
         ),
     ] = None,
     no_wait: NoWaitOption = False,
+    redact: RedactOption = "all",
 ) -> None:
     """Transcribe, split into turns, score and store audio calls (the score-calls flow).
 
@@ -124,6 +136,7 @@ def run(
         retry_failed=retry_failed,
         max_attempts=max_attempts,
         call_timeout_s=call_timeout_s,
+        redact=redact,
     )
     _check(params)
     with one_run_at_a_time(Path(params.db), no_wait):
@@ -160,6 +173,7 @@ def serve(
     pyannote_pipeline: Annotated[
         str | None, typer.Option(envvar=PIPELINE_ENV, help="As for run.")
     ] = None,
+    redact: RedactOption = "all",
 ) -> None:
     """Serve the nightly score-calls deployment: each night, score what is not stored yet.
 
@@ -178,6 +192,7 @@ def serve(
         workers=workers,
         diarizer=diarizer,
         pyannote_pipeline=pyannote_pipeline,
+        redact=redact,
     )
     try:
         check_schedule(cron, timezone)
@@ -222,6 +237,7 @@ def import_(
         bool, typer.Option("--retry-failed", help="As for run: try failed files again.")
     ] = False,
     max_attempts: Annotated[int, typer.Option(min=1, help="As for run.")] = DEFAULT_MAX_ATTEMPTS,
+    redact: RedactOption = "all",
 ) -> None:
     """Store and score transcripts made elsewhere: our JSON, Amazon Transcribe, Contact Lens,
     Deepgram, Azure AI Speech or WhisperX (formats in the README)."""
@@ -236,7 +252,15 @@ def import_(
     except ValueError:
         names = ", ".join(f.value for f in ImportFormat)
         raise fail(f"--format {format_!r} is not a format. Fix: use one of {names}.") from None
-    options = ImportOptions(format=chosen, agent=AgentChoice(agent_channel, agent_speaker))
+    from qa_pipeline.redact.options import RedactOptions
+
+    try:
+        redaction = RedactOptions.parse(redact)
+    except ValueError as exc:
+        raise fail(f"--redact {redact!r}: {exc}. Fix: name entities, or all, or off.") from None
+    options = ImportOptions(
+        format=chosen, agent=AgentChoice(agent_channel, agent_speaker), redact=redaction
+    )
     rubric_scorer = scorer(rubric)
     _check_db(db_path(db), write=True)
     try:

@@ -1,8 +1,10 @@
-"""Redaction of a call's words: each word inside a found entity becomes the entity's tag.
+"""Redaction of a call's words: the words of each entity found become one word, its tag.
 
-A redacted word keeps its start, end, probability and speaker, so turns, evidence, talk time
-and speaking rate come out as before, and a reviewer can still play the moment it covers.
-Punctuation stuck to a word outside the entity stays ("4111," becomes "[CARD],").
+"four one one one ... one one" (16 words) becomes one word ``[CARD]`` that starts when the
+first was said and ends when the last was, with the speaker and mean probability of those
+words: turns, evidence and their timestamps still line up with the audio, and a reviewer can
+play (or silence) exactly the moment it covers. Punctuation stuck to a word outside the entity
+stays ("6467," ends as "[CARD],").
 """
 
 from __future__ import annotations
@@ -10,12 +12,23 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
+from qa_pipeline.ingest.transcripts.base import LabelledWord
 from qa_pipeline.records import Speaker, Transcript, Word
 from qa_pipeline.redact.engine import Found, find_entities, normalised
 from qa_pipeline.redact.options import Entity, RedactOptions
 
-__all__ = ["RedactedSpan", "redact_transcript", "redact_words", "redacted_spans", "with_options"]
+__all__ = [
+    "Mask",
+    "RedactedSpan",
+    "apply_masks",
+    "find_masks",
+    "redact_transcript",
+    "redact_words",
+    "redacted_spans",
+    "with_options",
+]
 
 _MAX_PAUSE_S = 1.0
 """A pause this long inside one speaker's speech starts a new stretch (as turns do)."""
@@ -37,7 +50,8 @@ def redact_words(
     speakers_known: bool = True,
     labels: Sequence[str] | None = None,
 ) -> tuple[Word, ...]:
-    """The words with every entity replaced by its tag; same length, same order, same times.
+    """The words with every entity replaced by its tag: the words of one entity become one
+    word, ``[CARD]``, running from the first one's start to the last one's end.
 
     Args:
         speakers_known: False while words are not yet split into agent and customer (mono
@@ -45,21 +59,67 @@ def redact_words(
         labels: who said each word when ``speaker`` is not known yet (diarised speaker labels),
             so each speaker's words are read as one stream.
     """
+    return apply_masks(words, find_masks(words, options, speakers_known, labels))
+
+
+@dataclass(frozen=True)
+class Mask:
+    """Words (indexes, in order) that become one redacted word with ``text``."""
+
+    indexes: tuple[int, ...]
+    text: str
+
+
+def find_masks(
+    words: Sequence[Word],
+    options: RedactOptions = RedactOptions(),
+    speakers_known: bool = True,
+    labels: Sequence[str] | None = None,
+) -> list[Mask]:
+    """What redaction replaces in ``words`` (see redact_words), without replacing it."""
     if not options.enabled or not words:
-        return tuple(words)
+        return []
     keys = list(labels) if labels is not None else [w.speaker.value for w in words]
-    return tuple(_redact_runs(words, _runs(words, keys), options, speakers_known))
+    return _masks(words, _runs(words, keys), options, speakers_known)
 
 
-def _redact_runs(
+_Item = TypeVar("_Item", Word, LabelledWord)
+
+
+def apply_masks(items: Sequence[_Item], masks: Sequence[Mask]) -> tuple[_Item, ...]:
+    """The items with each mask's words merged into one (first start, last end, mean
+    probability, the mask's text), placed where its first word was."""
+    first = {m.indexes[0]: m for m in masks}
+    inside = {i for m in masks for i in m.indexes[1:]}
+    out = []
+    for i, item in enumerate(items):
+        if i in inside:
+            continue
+        mask = first.get(i)
+        if mask is None:
+            out.append(item)
+            continue
+        group = [items[j] for j in mask.indexes]
+        out.append(
+            replace(
+                item,
+                text=mask.text,
+                end_s=max(w.end_s for w in group),
+                probability=sum(w.probability for w in group) / len(group),
+            )
+        )
+    return tuple(out)
+
+
+def _masks(
     words: Sequence[Word],
     runs: Sequence[Sequence[int]],
     options: RedactOptions,
     speakers_known: bool,
-) -> list[Word]:
+) -> list[Mask]:
     """Each run (a speaker's stretch of speech) read as one text, with the runs before it as
-    context for cues; the words inside what is found are masked."""
-    out = list(words)
+    context for cues; the words of each entity found become one mask."""
+    masks: list[Mask] = []
     said: list[str] = []
     kept = {normalised(k) for k in options.keep}
     for run in runs:
@@ -68,22 +128,48 @@ def _redact_runs(
         agent = speakers_known and words[run[0]].speaker is Speaker.AGENT
         entities = options.agent_entities if agent else options.entities
         context = "\n".join(said[-8:])[-options.context_chars :]
-        for hit in find_entities(text, entities, context, options.context_chars):
-            if normalised(text[hit.start : hit.end]) in kept:
-                continue
-            for n, i in enumerate(run):
-                start, end = offsets[n], offsets[n] + len(texts[n])
-                if start < hit.end and hit.start < end:
-                    out[i] = replace(out[i], text=_masked(out[i].text, start, hit))
+        hits = [
+            hit
+            for hit in find_entities(text, entities, context, options.context_chars)
+            if normalised(text[hit.start : hit.end]) not in kept
+        ]
         said.append(text)
-    return out
+        group: list[int] = []
+        group_hits: set[int] = set()
+        for n in range(len(run)):
+            start, end = offsets[n], offsets[n] + len(texts[n])
+            touched = {h for h, hit in enumerate(hits) if start < hit.end and hit.start < end}
+            if group and touched & group_hits:
+                group.append(n)
+                group_hits |= touched
+                continue
+            if group:
+                masks.append(_mask(run, group, text, offsets, texts, hits, group_hits))
+            group, group_hits = ([n], touched) if touched else ([], set())
+        if group:
+            masks.append(_mask(run, group, text, offsets, texts, hits, group_hits))
+    return masks
 
 
-def _masked(word: str, word_start: int, hit: Found) -> str:
-    """The word with the part inside ``hit`` replaced by the tag (once per word)."""
-    inside_from = max(hit.start - word_start, 0)
-    inside_to = min(hit.end - word_start, len(word))
-    return word[:inside_from] + hit.entity.tag + word[inside_to:]
+def _mask(
+    run: Sequence[int],
+    group: Sequence[int],
+    text: str,
+    offsets: Sequence[int],
+    texts: Sequence[str],
+    hits: Sequence[Found],
+    which: set[int],
+) -> Mask:
+    """The group's words as one text, each entity in it replaced by its tag; what sticks to
+    the words outside the entity (punctuation, a lead-in glued on) stays."""
+    start, end = offsets[group[0]], offsets[group[-1]] + len(texts[group[-1]])
+    pieces, at = [], start
+    for hit in sorted((hits[h] for h in which), key=lambda h: h.start):
+        pieces.append(text[at : max(hit.start, at)])
+        pieces.append(hit.entity.tag)
+        at = min(max(hit.end, at), end)
+    pieces.append(text[at:end])
+    return Mask(tuple(run[n] for n in group), "".join(pieces))
 
 
 def _runs(words: Sequence[Word], keys: Sequence[str]) -> list[list[int]]:
@@ -125,10 +211,12 @@ def redact_transcript(
     for turn in transcript.turns:
         runs.append(range(at, at + len(turn.words)))
         at += len(turn.words)
-    redacted = _redact_runs(flat, runs, options, speakers_known=True)
+    masks = {m.indexes[0]: m for m in _masks(flat, runs, options, speakers_known=True)}
     turns = []
     for turn, run in zip(transcript.turns, runs, strict=True):
-        new_words = tuple(redacted[i] for i in run)
+        in_turn = [masks[i] for i in run if i in masks]
+        shifted = [Mask(tuple(i - run.start for i in m.indexes), m.text) for m in in_turn]
+        new_words = apply_masks(turn.words, shifted)
         text = " ".join(w.text for w in new_words) if new_words else turn.text
         turns.append(replace(turn, text=text, words=new_words))
     return replace(
