@@ -20,6 +20,7 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from qa_pipeline.redact.options import Entity
 from qa_pipeline.redact.spoken import (
+    UNITS,
     DigitRun,
     Token,
     date_spans,
@@ -41,10 +42,11 @@ __all__ = [
 _CUES: dict[str, str] = {
     "card": r"card|visa|mastercard|master card|amex|american express|discover card|long number"
     r"|number on the front|card number|debit|credit",
-    "cvv": r"security (code|number|digits?)|cvv2?|cvc|cv2|csc|\bcid\b|three digits|3 digits"
-    r"|four digits on the front|verification (code|number|value)|back of (the|your|my) card"
+    "cvv": r"(?<!social )security (code|number|digits?)|cvv2?|cvc|cv2|csc|\bcid\b"
+    r"|three digits|3 digits|four digits on the front|verification (code|number|value)"
+    r"|back of (the|your|my) card"
     r"|last three|three numbers|three-digit|3-digit",
-    "expiry": r"expir\w*|exp date|valid (to|until|till|thru|through)|end date|good (thru|thru)"
+    "expiry": r"expir\w*|exp date|valid (to|until|till|thru|through)|end date|good (thru|through)"
     r"|until the end of|valid from",
     "phone": r"phone|mobile|cell\b|landline|telephone|contact number|call (you|me|us)\b"
     r"|ring (you|me)|reach (you|me)|best number|call ?back|number to call|whatsapp|\btel\b"
@@ -165,6 +167,8 @@ class SpokenNumberRecognizer(_Recognizer):
         if 13 <= n <= 19 and luhn_valid(digits) and digits[0] in "23456":
             # Whatever was said before it: a card number called an order number is still one.
             return _result(Entity.CARD, start, end, 1.0, "Luhn-valid card number")
+        if 4 <= n <= 12 and _completes_card(parsed, run):
+            return _result(Entity.CARD, start, end, 0.95, "completes a card number said before")
         if _AFTER_NOT_PERSONAL.match(after) or _MONEY_BEFORE.search(
             text[max(0, start - 16) : start]
         ):
@@ -254,6 +258,16 @@ class SpokenNumberRecognizer(_Recognizer):
             if cue == "expiry":
                 found.append(_result(Entity.EXPIRY, start, end, 0.9, "month and year"))
         return found
+
+
+def _completes_card(parsed: _Parsed, run: DigitRun) -> bool:
+    """True when the digits said just before (this turn or the last) and these make a
+    Luhn-valid card number: the second half of a number split over two turns."""
+    before = [r for r in parsed.runs if r.last < run.first]
+    if not before:
+        return False
+    digits = before[-1].digits + run.digits
+    return 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_valid(digits)
 
 
 def _is_expiry(digits: str) -> bool:
@@ -505,6 +519,7 @@ class AddressRecognizer(_Recognizer):
             if "\n" in text[start:end] or _BUSINESS_CUE.search(text[max(0, start - 30) : start]):
                 continue
             results.append(_result(Entity.ADDRESS, start, end, 0.8, "street address"))
+        results.extend(self._spoken_postcodes(text, results))
         for match in _POSTCODE.finditer(text):
             before = text[max(0, match.start() - self.context_chars) : match.start()]
             if not _POSTCODE_CUE.search(before) or _BUSINESS_CUE.search(before[-40:]):
@@ -513,6 +528,47 @@ class AddressRecognizer(_Recognizer):
                 continue
             results.append(_result(Entity.ADDRESS, match.start(), match.end(), 0.7, "postcode"))
         return results
+
+    def _spoken_postcodes(self, text: str, taken: list[RecognizerResult]) -> list[RecognizerResult]:
+        """UK postcodes said letter by letter and digit by digit ("s w one a one a a") after
+        a postcode cue."""
+        tokens = _parse(text).tokens
+        found: list[RecognizerResult] = []
+        i = 0
+        while i < len(tokens):
+            start = tokens[i].start
+            before = text[max(0, start - 60) : start]
+            if not re.search(r"post ?code|postal code", before, re.IGNORECASE):
+                i += 1
+                continue
+            compact, best = "", None
+            for j in range(i, min(i + 9, len(tokens))):
+                piece = _postcode_piece(tokens[j])
+                if piece is None:
+                    break
+                compact += piece
+                if re.fullmatch(_UK_POSTCODE, compact, re.IGNORECASE) and len(compact) >= 5:
+                    best = j
+            overlaps = (
+                any(r.start < tokens[best].end and start < r.end for r in taken) if best else True
+            )
+            if best is not None and not overlaps:
+                end = tokens[best].end
+                found.append(_result(Entity.ADDRESS, start, end, 0.75, "postcode said aloud"))
+                i = best + 1
+            else:
+                i += 1
+        return found
+
+
+def _postcode_piece(token: Token) -> str | None:
+    """What one spoken token adds to a postcode: a letter, a digit, or a written chunk."""
+    word = token.lower
+    if word in UNITS and word not in ("o", "oh"):
+        return UNITS[word]
+    if re.fullmatch(r"[a-z]{1,2}\d[a-z\d]?|\d[a-z]{2}|[a-z]|\d", word):
+        return word
+    return None
 
 
 def own_recognizers(context_chars: int = 200) -> list[EntityRecognizer]:

@@ -394,13 +394,11 @@ def _year_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
         rest = _two_digits_at(tokens, i + 1)
         if rest is not None:
             return century + rest[0], rest[1]
-        if word == "twenty":
-            return None
     if word == "two" and i + 1 < len(tokens) and tokens[i + 1].lower == "thousand":
         j = i + 2
         if j < len(tokens) and tokens[j].lower == "and":
             j += 1
-        rest = _two_digits_at(tokens, j)
+        rest = _two_digits_at(tokens, j) or _unit_at(tokens, j)
         return (2000 + rest[0], rest[1]) if rest else (2000, j)
     return _two_digits_at(tokens, i)
 

@@ -12,7 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TypeVar
+
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig
+from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
 
 from qa_pipeline.ingest.transcripts.base import LabelledWord
 from qa_pipeline.records import Speaker, Transcript, Word
@@ -163,13 +168,20 @@ def _mask(
     """The group's words as one text, each entity in it replaced by its tag; what sticks to
     the words outside the entity (punctuation, a lead-in glued on) stays."""
     start, end = offsets[group[0]], offsets[group[-1]] + len(texts[group[-1]])
-    pieces, at = [], start
-    for hit in sorted((hits[h] for h in which), key=lambda h: h.start):
-        pieces.append(text[at : max(hit.start, at)])
-        pieces.append(hit.entity.tag)
-        at = min(max(hit.end, at), end)
-    pieces.append(text[at:end])
-    return Mask(tuple(run[n] for n in group), "".join(pieces))
+    found = [hits[h] for h in which]
+    masked = _anonymizer().anonymize(
+        text=text[start:end],
+        analyzer_results=[
+            AnonymizerResult(
+                f.entity.value, max(f.start - start, 0), min(f.end, end) - start, f.score
+            )
+            for f in found
+        ],
+        operators={
+            f.entity.value: OperatorConfig("replace", {"new_value": f.entity.tag}) for f in found
+        },
+    )
+    return Mask(tuple(run[n] for n in group), masked.text)
 
 
 def _runs(words: Sequence[Word], keys: Sequence[str]) -> list[list[int]]:
@@ -188,6 +200,11 @@ def _runs(words: Sequence[Word], keys: Sequence[str]) -> list[list[int]]:
             runs.append([i])
     runs.sort(key=lambda run: (words[run[0]].start_s, run[0]))
     return runs
+
+
+@lru_cache(maxsize=1)
+def _anonymizer() -> AnonymizerEngine:
+    return AnonymizerEngine()
 
 
 def _joined(texts: Sequence[str]) -> tuple[str, list[int]]:

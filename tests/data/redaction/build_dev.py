@@ -394,6 +394,71 @@ OWN: list[tuple[str, str, str, list[tuple[str, str]], str]] = [
     (C, "", "The meter reading is four five six seven eight", [], "meter"),
 ]
 
+
+# ASR style: lower case, no punctuation, the way tiny.en and vendor feeds write speech.
+OWN += [
+    (C, "can i take the card number please", "yeah its four nine one six double three eight two",
+     [("CARD", "four nine one six double three eight two")], "first half, split over turns"),
+    (C, "yeah its four nine one six double three eight two", "then five five zero one nine seven four six",
+     [("CARD", "five five zero one nine seven four six")], "second half: context has the first half"),
+    (C, "card number", "four five five six seven three seven five eight six eight nine nine eight five five, sorry, eight five five",
+     [("CARD", "four five five six seven three seven five eight six eight nine nine eight five five, sorry, eight five five")],
+     "self-correction at the end"),
+    (C, "ok and the card", "forty five fifty six seventy three seventy five eighty six eighty nine ninety eight fifty five",
+     [("CARD", "forty five fifty six seventy three seventy five eighty six eighty nine ninety eight fifty five")], "pairs, no commas"),
+    (C, "", "the card number is four triple one one one one one one one one one one one one one",
+     [("CARD", "four triple one one one one one one one one one one one one one")], "triple"),
+    (C, "and the security code on the back", "its uh two nine one", [("CVV", "two nine one")], "filler"),
+    (C, "last three digits on the back please", "oh four nine", [("CVV", "oh four nine")], ""),
+    (C, "and the expiry", "end of oh nine twenty six", [("EXPIRY", "oh nine twenty six")], "lead-in not in span"),
+    (C, "expiry date on the card", "its the twelfth month twenty eight", [], "unusual wording, not labelled: no standard form"),
+    (C, "and your social security number", "its one two three four five six seven eight nine",
+     [("NATIONAL_ID", "one two three four five six seven eight nine")], ""),
+    (C, "can i have your national insurance number", "yeah its a b one two three four five six c",
+     [("NATIONAL_ID", "a b one two three four five six c")], "spoken NI number"),
+    (C, "whats the best number to call you back on", "its oh seven nine one one double two three four five six",
+     [("PHONE", "oh seven nine one one double two three four five six")], ""),
+    (C, "", "my phone number is five five five oh one nine nine", [("PHONE", "five five five oh one nine nine")], "7 digits"),
+    (C, "and your email", "its k jones eighty four at yahoo dot com", [("EMAIL", "k jones eighty four at yahoo dot com")], ""),
+    (C, "", "my email address is a dot b dot c at company dot co dot uk",
+     [("EMAIL", "a dot b dot c at company dot co dot uk")], ""),
+    (C, "and the date of birth", "oh three oh four eighty five", [("DOB", "oh three oh four eighty five")], "digits"),
+    (C, "date of birth please", "twenty first of january nineteen ninety", [("DOB", "twenty first of january nineteen ninety")], ""),
+    (C, "can you confirm your date of birth", "yeah its the fifth of november two thousand and one",
+     [("DOB", "fifth of november two thousand and one")], ""),
+    (C, "and the first line of the address", "forty two station road", [("ADDRESS", "forty two station road")], ""),
+    (C, "", "we moved to seventeen the crescent last year", [("ADDRESS", "seventeen the crescent")], ""),
+    (C, "whats your surname", "its patel p a t e l", [("PERSON_SPELLED", "p a t e l")], ""),
+    (C, "how do you spell that", "m for mike c d o n a l d", [("PERSON_SPELLED", "m for mike c d o n a l d")], ""),
+    # Near misses in ASR style.
+    (C, "", "i was charged forty nine ninety nine twice", [], "price"),
+    (C, "whats the order number", "its four five six seven eight nine one two three four", [], "order number"),
+    (C, "", "my account number is one two three four five six seven eight", [], "account number"),
+    (C, "when is the delivery", "the third of march", [], "delivery date"),
+    (C, "", "i called at three thirty yesterday", [], "time"),
+    (C, "", "its about two hundred pounds", [], "price"),
+    (C, "", "the reference number is seven seven four one two nine", [], "reference"),
+    (C, "", "i have two kids aged seven and nine", [], "ages"),
+    (C, "", "press one for billing", [], "menu"),
+    (C, "", "send it to the shop at twelve high street", [], "business address"),
+    (C, "", "ive been a customer for fifteen years", [], "years"),
+    (C, "", "my name is john smith", [], "name said"),
+    (C, "", "thats b b c one", [], "letters, not a name"),
+    (C, "whats the serial number", "s n four four five one two nine eight", [], "serial"),
+    (C, "", "the code you sent me is four eight two nine one six", [], "one-time code"),
+]
+
+OWN += [
+    (C, "and the expiry", "april twenty seven", [("EXPIRY", "april twenty seven")], "month and two-digit year"),
+    (C, "and the postcode", "its s w one a one a a", [("ADDRESS", "s w one a one a a")], "spoken postcode"),
+    (C, "", "my postcode is m one four five q t", [("ADDRESS", "m one four five q t")], "spoken postcode"),
+    (C, "", "I live at 123 Main St, Springfield, IL 62701", [("ADDRESS", "123 Main St, Springfield, IL 62701")], ""),
+    (C, "Can you spell the surname?", "S. M. I. T. H.", [("PERSON_SPELLED", "S. M. I. T. H")], ""),
+    (C, "", "call me on oh one one three, four nine six, oh oh oh oh",
+     [("PHONE", "oh one one three, four nine six, oh oh oh oh")], ""),
+    (C, "date of birth", "03/04/85", [("DOB", "03/04/85")], ""),
+]
+
 # Real NatCS customer utterances (development split), labelled here.
 NATCS: list[tuple[str, list[tuple[str, str]]]] = [
     ("insurance_0076", [("DOB", "Sep. 20, 1962")]),
