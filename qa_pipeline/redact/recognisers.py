@@ -44,24 +44,28 @@ _CUES: dict[str, str] = {
     r"|number on the front|card number|debit|credit",
     "cvv": r"(?<!social )security (code|number|digits?)|cvv2?|cvc|cv2|csc|\bcid\b"
     r"|three digits|3 digits|four digits on the front|verification (code|number|value)"
-    r"|back of (the|your|my) card"
+    r"|back of (the|your|my) card|code on the back|on the back|signature strip"
     r"|last three|three numbers|three-digit|3-digit",
     "expiry": r"expir\w*|exp date|valid (to|until|till|thru|through)|end date|good (thru|through)"
     r"|until the end of|valid from",
     "phone": r"phone|mobile|cell\b|landline|telephone|contact number|call (you|me|us)\b"
     r"|ring (you|me)|reach (you|me)|best number|call ?back|number to call|whatsapp|\btel\b"
-    r"|text (you|me)|on (oh|zero|0)",
-    "nid": r"social security|\bssn\b|\bsocial\b|national insurance|\bni\b|\bnino\b|tax id"
-    r"|taxpayer|\bsin\b|aadhaar|medicare number",
-    "dob": r"date of birth|\bborn\b|birthday|\bd ?o ?b\b|birth ?date|\bbirth\b",
+    r"|text (you|me)|on (oh|zero|0)"
+    r"|(home|work|daytime|evening|good|direct|personal|callback) number",
+    "nid": r"social security|\bs ?s ?n\b|\bsocial\b|national insurance|\bn\.? ?i\b\.?|\bnino\b"
+    r"|tax id|taxpayer|\bsin\b|aadhaar|medicare number",
+    "dob": r"date of birth|\bborn\b|birthday|\bd\.? ?o\.? ?b\b|birth ?date|\bbirth\b",
     "other": r"order|account|reference|\bref\b|policy|tracking|serial|meter|imei|invoice"
     r"|booking|confirmation|ticket|case|claim|membership|customer (number|id)|passcode|\bpin\b"
     r"|one[- ]time|texted|sent you|sort code|routing|model|flight|price|cost|total|balance"
     r"|pounds|dollars|quid|bucks|euros|pence|cents|[£$€]|percent|press|option|extension|ext\b"
     r"|room|seat|platform|gate|version|error|bank|postcode|zip|house|flat|apartment"
-    r"|street|road|avenue|lane|number of|quantity|items|units|times|deliver|appointment"
-    r"|arriv|schedul|visit|renew|contract|due|paid|cancel|holiday|travel|moved|insurance"
-    r"|start|since|till|until|from|year|month|week|day|o'?clock|am\b|pm\b",
+    r"|street|road|avenue|lane|number of|quantity|items|units|deliver|appointment",
+    # Dates that are not birth dates: what the date is about, said before it.
+    "otherdate": r"deliver|appointment|booking|book|arriv|schedul|visit|renew|contract|due"
+    r"|paid|payment|ordered|order|cancel|holiday|flight|travel|moved|insurance|start|expir"
+    r"|engineer|install|call ?back|collect|return|refund|charged|bill|statement|meeting"
+    r"|opened|joined|since|policy|valid|accident|incident|happened|purchase|bought",
 }
 _CUE_RE = {name: re.compile(rf"\b(?:{pattern})", re.IGNORECASE) for name, pattern in _CUES.items()}
 _AFTER_NOT_PERSONAL = re.compile(
@@ -216,7 +220,7 @@ class SpokenNumberRecognizer(_Recognizer):
             between = parsed.text[parsed.tokens[run_a.last].end : parsed.tokens[run_b.first].start]
             if between.strip().lower() in ("slash", "/", "-") and len(run_a.digits) <= 2:
                 start, end = parsed.tokens[run_a.first].start, parsed.tokens[run_b.last].end
-                cue = _nearest_cue(parsed.text, start, end, self.context_chars, ("expiry", "other"))
+                cue = _nearest_cue(parsed.text, start, end, self.context_chars, ("expiry", "dob"))
                 if cue == "expiry" and len(run_b.digits) in (2, 4):
                     found.append(_result(Entity.EXPIRY, start, end, 0.9, "month slash year"))
         return found
@@ -239,11 +243,13 @@ class SpokenNumberRecognizer(_Recognizer):
             if letters != 2:
                 continue
             tokens = parsed.tokens
-            if last + 1 < len(tokens) and re.fullmatch(r"[A-Da-d]", tokens[last + 1].text):
-                last += 1
+            suffixed = last + 1 < len(tokens) and re.fullmatch(r"[A-Da-d]", tokens[last + 1].text)
+            last += 1 if suffixed else 0
             start, end = tokens[first].start, tokens[last].end
             cue = _nearest_cue(parsed.text, start, end, self.context_chars, ("nid", "other"))
-            if cue == "nid":
+            # Written in full, capitals and all ("QQ 12 34 56 C"), it needs no cue.
+            written = suffixed and parsed.text[start:end].isupper() and cue != "other"
+            if cue == "nid" or written:
                 found.append(_result(Entity.NATIONAL_ID, start, end, 0.95, "NI number"))
         return found
 
@@ -252,9 +258,7 @@ class SpokenNumberRecognizer(_Recognizer):
         found = []
         for first, last, _has_day in date_spans(parsed.tokens):
             start, end = parsed.tokens[first].start, parsed.tokens[last].end
-            cue = _nearest_cue(
-                parsed.text, start, end, self.context_chars, ("expiry", "dob", "other")
-            )
+            cue = _nearest_cue(parsed.text, start, end, self.context_chars, ("expiry", "dob"))
             if cue == "expiry":
                 found.append(_result(Entity.EXPIRY, start, end, 0.9, "month and year"))
         return found
@@ -301,7 +305,7 @@ class BirthDateRecognizer(_Recognizer):
                 spans.append((parsed.tokens[run.first].start, parsed.tokens[run.last].end))
         results = []
         for start, end in spans:
-            cue = _nearest_cue(text, start, end, self.context_chars, ("dob", "expiry", "other"))
+            cue = _nearest_cue(text, start, end, self.context_chars, ("dob", "otherdate"))
             if cue == "dob":
                 results.append(_result(Entity.DOB, start, end, 0.9, "date after a birth cue"))
         return results
@@ -339,7 +343,7 @@ _TLDS = {
     "online",
 }
 _MAIL_HOSTS = {"gmail", "hotmail", "yahoo", "outlook", "icloud", "aol", "btinternet", "protonmail"}
-_DOT = {"dot", "."}
+_DOT = {"dot", ".", "period", "point"}
 _LOCAL_JOINERS = {"dot", ".", "underscore", "_", "dash", "-", "hyphen", "plus"}
 _LOCAL_STOP = {
     "is",
@@ -415,16 +419,20 @@ class SpokenEmailRecognizer(_Recognizer):
 
     @staticmethod
     def _domain(tokens: Sequence[Token], i: int) -> int | None:
-        """The last token of a domain starting at ``i`` ("example dot co dot uk", "gmail")."""
-        if i >= len(tokens) or not tokens[i].text.isalnum():
+        """The last token of a domain starting at ``i`` ("example dot co dot uk", "my-company
+        dot de", "bt internet dot com", "gmail")."""
+        i = _skip_words(tokens, i, {"sign", "symbol"})
+        label_end = _label(tokens, i)
+        if label_end is None:
             return None
-        last, dots, j = i, 0, i + 1
-        while j + 1 < len(tokens) and tokens[j].lower in _DOT and tokens[j + 1].text.isalnum():
-            last, dots, j = j + 1, dots + 1, j + 2
-        if dots and tokens[last].lower in _TLDS:
+        first_label_end, last, dots, j = label_end, label_end, 0, label_end + 1
+        while (step := _dot_length(tokens, j)) and (end := _label(tokens, j + step)) is not None:
+            last, dots, j = end, dots + 1, end + 1
+        tld = tokens[last].lower
+        if dots and tld.isalpha() and (tld in _TLDS or 2 <= len(tld) <= 6):
             return last
         if tokens[i].lower in _MAIL_HOSTS:
-            return last
+            return first_label_end
         return None
 
     @staticmethod
@@ -434,13 +442,61 @@ class SpokenEmailRecognizer(_Recognizer):
         j = i
         while j >= 0 and i - j < 12:
             tok = tokens[j]
-            if tok.lower in _LOCAL_STOP or not (tok.text.isalnum() or tok.lower in _LOCAL_JOINERS):
+            joiner = (
+                tok.lower in _LOCAL_JOINERS
+                or _dot_length(tokens, j)
+                or (tok.lower == "full" and j + 1 <= i and tokens[j + 1].lower == "stop")
+            )
+            if tok.lower in _LOCAL_STOP or not (tok.text.isalnum() or joiner):
                 break
             first = j
             j -= 1
-        while first is not None and first <= i and tokens[first].lower in _LOCAL_JOINERS:
-            first += 1
+        while (
+            first is not None
+            and first <= i
+            and (tokens[first].lower in _LOCAL_JOINERS or _dot_length(tokens, first))
+        ):
+            first += _dot_length(tokens, first) or 1
         return first if first is not None and first <= i else None
+
+
+def _skip_words(tokens: Sequence[Token], i: int, words: set[str]) -> int:
+    while i < len(tokens) and tokens[i].lower in words:
+        i += 1
+    return i
+
+
+def _dot_length(tokens: Sequence[Token], j: int) -> int:
+    """How many tokens say "dot" at ``j``: "dot", ".", "period", "point", "full stop"."""
+    if j >= len(tokens):
+        return 0
+    if tokens[j].lower in _DOT:
+        return 1
+    if tokens[j].lower == "full" and j + 1 < len(tokens) and tokens[j + 1].lower == "stop":
+        return 2
+    return 0
+
+
+def _label(tokens: Sequence[Token], i: int) -> int | None:
+    """The last token of one domain label at ``i``: one or two words, or words joined by
+    hyphens ("my-company", "bt internet")."""
+    if i >= len(tokens) or not tokens[i].text.isalnum() or tokens[i].lower in ("the", "a"):
+        return None
+    last, j = i, i + 1
+    while j + 1 < len(tokens) and tokens[j].lower in ("-", "dash", "hyphen"):
+        if not tokens[j + 1].text.isalnum():
+            break
+        last, j = j + 1, j + 2
+    nxt = last + 1
+    if (
+        last == i
+        and nxt + 1 < len(tokens)
+        and tokens[nxt].text.isalpha()
+        and tokens[nxt].lower not in _LOCAL_STOP
+        and _dot_length(tokens, nxt + 1)
+    ):
+        last = nxt  # a two-word label, "bt internet", only when a dot follows
+    return last
 
 
 _NAME_CUE = re.compile(
@@ -474,19 +530,31 @@ class SpelledNameRecognizer(_Recognizer):
 _STREET = (
     r"street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|court|ct|crescent|place|pl|terrace"
     r"|grove|gardens|boulevard|blvd|park|square|sq|row|hill|walk|mews|parade|highway|hwy|view"
-    r"|rise|green|circle|cir|trail|parkway|pkwy"
+    r"|rise|green|circle|cir|trail|parkway|pkwy|wharf|quay|yard|vale|heights|meadows?|end|gate"
+    r"|croft|chase|grange|fold|mount|circus|embankment|wynd|cottages|villas|approach|broadway"
 )
+_DIRECTION = r"(?-i:N|S|E|W|NE|NW|SE|SW)"
 _NUMBER_WORD = (
     r"(?:\d+[a-z]?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen"
     r"|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty"
     r"|seventy|eighty|ninety|hundred|oh)"
 )
 _UK_POSTCODE = r"[a-z]{1,2}\d[a-z\d]?\s*\d[a-z]{2}"
-_ADDRESS = re.compile(
-    rf"\b(?:(?:flat|apartment|apt|unit|suite)\s+{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*,?\s+)?"
-    rf"{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD})*,?\s+(?:[a-z']+\s+){{0,3}}(?:{_STREET})\b\.?"
+_TOWN_AND_CODE = (
     rf"(?:,?\s+(?:[a-z]+\s+){{0,2}}?[a-z]+,?\s+(?:{_UK_POSTCODE}|[a-z]{{2}}\s+\d{{5}}(?:-\d{{4}})?"
-    rf"|\d{{5}}|(?-i:[A-Z]{{2}})\b))?",
+    rf"|\d{{5}}|(?-i:[A-Z]{{2}})\b)"
+    # or a capitalised town after a comma, ending the clause
+    rf"|,\s+(?-i:[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)(?=\s*(?:[.,!?;]|$)))"
+)
+_ADDRESS = re.compile(
+    rf"\b(?:(?:flat|apartment|apt|unit|suite)\.?\s+{_NUMBER_WORD}(?:\s+{_NUMBER_WORD})*,?\s+)?"
+    rf"{_NUMBER_WORD}(?:[\s-]+{_NUMBER_WORD})*,?\s+(?:[a-z0-9']+\s+){{0,3}}(?:{_STREET})\b\.?"
+    rf"(?:\s+{_DIRECTION}\b)?{_TOWN_AND_CODE}?",
+    re.IGNORECASE,
+)
+_ADDRESS_NO_NUMBER = re.compile(
+    rf"\b(?:live (?:at|on|in)|address is|address's|first line (?:is|of (?:the|my|your) address"
+    rf"(?: is)?))\s+((?:[a-z']+,?\s+){{1,3}}(?:{_STREET})\b{_TOWN_AND_CODE}?)",
     re.IGNORECASE,
 )
 _POSTCODE = re.compile(rf"\b(?:{_UK_POSTCODE}|\d{{5}}(?:-\d{{4}})?)\b", re.IGNORECASE)
@@ -495,7 +563,7 @@ _POSTCODE_CUE = re.compile(
     re.IGNORECASE,
 )
 _BUSINESS_CUE = re.compile(
-    r"\b(store|branch|depot|office|shop|warehouse|headquarters|showroom|our|centre|center)\b",
+    r"\b(store|branch|depot|office|shop|warehouse|headquarters|showroom|head office)\b",
     re.IGNORECASE,
 )
 
@@ -520,6 +588,10 @@ class AddressRecognizer(_Recognizer):
                 continue
             results.append(_result(Entity.ADDRESS, start, end, 0.8, "street address"))
         results.extend(self._spoken_postcodes(text, results))
+        for match in _ADDRESS_NO_NUMBER.finditer(text):
+            start, end = match.start(1), match.end(1)
+            if not any(r.start < end and start < r.end for r in results):
+                results.append(_result(Entity.ADDRESS, start, end, 0.7, "street after 'live at'"))
         for match in _POSTCODE.finditer(text):
             before = text[max(0, match.start() - self.context_chars) : match.start()]
             if not _POSTCODE_CUE.search(before) or _BUSINESS_CUE.search(before[-40:]):

@@ -424,7 +424,16 @@ def _two_digits_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
     return None
 
 
-def _month_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
+def _month_at(tokens: Sequence[Token], i: int, ordinal: bool = False) -> tuple[int, int] | None:
+    if (
+        ordinal
+        and i + 1 < len(tokens)
+        and tokens[i].lower == "the"
+        and tokens[i + 1].lower in _ORDINALS
+    ):
+        # "the third of the fourth": a month said as an ordinal.
+        n = _ORDINALS[tokens[i + 1].lower]
+        return (n, i + 2) if n <= 12 else None
     if i < len(tokens) and tokens[i].lower in MONTHS:
         j = i + 1
         if j < len(tokens) and tokens[j].text == ".":
@@ -464,7 +473,7 @@ def _date_at(tokens: Sequence[Token], i: int) -> tuple[int, int, bool] | None:
     day = _day_at(tokens, j)
     if day is not None:
         k = _skip(tokens, day[1], {"of", ","})
-        month = _month_at(tokens, k)
+        month = _month_at(tokens, k, ordinal=tokens[k - 1].lower == "of")
         if month is not None:
             end = month[1]
             year = _year_at(tokens, _skip(tokens, end, {",", "in", "."}))
@@ -481,7 +490,7 @@ def _date_at(tokens: Sequence[Token], i: int) -> tuple[int, int, bool] | None:
             if year is not None:
                 end = year[1]
             return i, end - 1, True
-        year = _year_at(tokens, _skip(tokens, month[1], {","}))
+        year = _year_at(tokens, _skip(tokens, month[1], {",", "of"}))
         if year is not None and tokens[i].lower not in ("may", "mar", "jan", "sept", "sep"):
             return i, year[1] - 1, False
         if year is not None and tokens[i].text[:1].isupper():

@@ -459,6 +459,33 @@ OWN += [
     (C, "date of birth", "03/04/85", [("DOB", "03/04/85")], ""),
 ]
 
+# Round two: forms the first round's rules did not know (written before measuring again).
+OWN += [
+    (C, "", "my email is john smith at sign gmail dot com", [("EMAIL", "john smith at sign gmail dot com")], "'at sign'"),
+    (C, "Email address?", "it's info at my-company dot de", [("EMAIL", "info at my-company dot de")], "hyphen, other TLD"),
+    (C, "Email address?", "joe full stop bloggs at bt internet dot com", [("EMAIL", "joe full stop bloggs at bt internet dot com")], "full stop, two-word domain"),
+    (C, "", "it's anna at example dot io", [("EMAIL", "anna at example dot io")], ""),
+    (C, "Can I take your date of birth, day, month and year?", "oh three oh four eighty five",
+     [("DOB", "oh three oh four eighty five")], "day/month/year words in the question"),
+    (C, "And your D.O.B.?", "the third of the fourth, eighty five", [("DOB", "third of the fourth, eighty five")], "ordinal month"),
+    (C, "", "I am not sure which card, but the number is four five three nine one four eight eight oh three four three six four six seven",
+     [("CARD", "four five three nine one four eight eight oh three four three six four six seven")], "'I am' before"),
+    (C, "What's a good daytime number for you?", "oh one six one, four nine six, oh eight one two",
+     [("PHONE", "oh one six one, four nine six, oh eight one two")], ""),
+    (C, "", "my S S N is one two three, four five, six seven eight nine",
+     [("NATIONAL_ID", "one two three, four five, six seven eight nine")], "spelled cue"),
+    (C, "", "my N.I. number is QQ 12 34 56 A", [("NATIONAL_ID", "QQ 12 34 56 A")], ""),
+    (C, "And the code on the back?", "four one two", [("CVV", "four one two")], ""),
+    (C, "When does it expire?", "June of twenty six", [("EXPIRY", "June of twenty six")], ""),
+    (C, "", "our new address is 5 Elm Road, Harrogate.", [("ADDRESS", "5 Elm Road, Harrogate")], "household 'our'"),
+    (C, "", "We live at Rose Cottage, Mill Lane", [("ADDRESS", "Mill Lane")], "named house: the street only"),
+    (C, "What's the first line of the address?", "apt. 4b, 210 west 58th street",
+     [("ADDRESS", "apt. 4b, 210 west 58th street")], ""),
+    (C, "", "the accident happened on the third of May 2021", [], "accident date"),
+    (C, "", "I opened the account on the 2nd of January 2019", [], "account date"),
+    (C, "", "our local branch is at 4 High Street", [], "branch address"),
+]
+
 # Real NatCS customer utterances (development split), labelled here.
 NATCS: list[tuple[str, list[tuple[str, str]]]] = [
     ("insurance_0076", [("DOB", "Sep. 20, 1962")]),
