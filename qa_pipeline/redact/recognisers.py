@@ -44,7 +44,7 @@ _CUES: dict[str, str] = {
     r"|number on the front|card number|debit|credit",
     "cvv": r"(?<!social )security (code|number|digits?)|cvv2?|cvc|cv2|csc|\bcid\b"
     r"|three digits|3 digits|four digits on the front|verification (code|number|value)"
-    r"|back of (the|your|my) card|code on the back|on the back|signature strip"
+    r"|back of (the|your|my) card|digit code|code on the back|on the back|signature strip"
     r"|last three|three numbers|three-digit|3-digit",
     "expiry": r"expir\w*|exp date|valid (to|until|till|thru|through)|end date|good (thru|through)"
     r"|until the end of|valid from",

@@ -91,6 +91,20 @@ MONTHS = {
     )
     for name in names
 }
+_FULL_MONTHS = {
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+}
 _ORDINAL_UNITS = {
     "first": 1,
     "second": 2,
@@ -436,8 +450,9 @@ def _month_at(tokens: Sequence[Token], i: int, ordinal: bool = False) -> tuple[i
         return (n, i + 2) if n <= 12 else None
     if i < len(tokens) and tokens[i].lower in MONTHS:
         j = i + 1
-        if j < len(tokens) and tokens[j].text == ".":
-            j += 1
+        abbreviated = tokens[i].lower not in _FULL_MONTHS
+        if abbreviated and j < len(tokens) and tokens[j].text == ".":
+            j += 1  # "Sep. 20"
         return MONTHS[tokens[i].lower], j
     return None
 
