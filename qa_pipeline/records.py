@@ -189,7 +189,13 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True)
 class Evidence:
-    """The words (or the silence) that earned or cost a point."""
+    """The words (or the silence) that earned or cost a point.
+
+    Attributes:
+        act / act_confidence / sentence_index: for an act detector, the speech act the
+            sentence was recognised as, the classifier's probability for it, and the
+            sentence's place in its turn (None for other detectors).
+    """
 
     turn_index: int | None
     speaker: Speaker | None
@@ -197,6 +203,36 @@ class Evidence:
     end_s: float
     text: str
     detector: str
+    act: str | None = None
+    act_confidence: float | None = None
+    sentence_index: int | None = None
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a turn: its words (``turn.words[first_word:end_word]``) and their times."""
+
+    turn_index: int
+    sentence_index: int
+    speaker: Speaker
+    first_word: int
+    end_word: int
+    start_s: float
+    end_s: float
+    text: str
+
+
+@dataclass(frozen=True, eq=False)
+class SentenceEmbeddings:
+    """A call's sentences and one embedding per sentence, from the model named by model_id.
+
+    Attributes:
+        vectors: float32 array of shape (len(sentences), dim), rows L2-normalised.
+    """
+
+    model_id: str
+    sentences: tuple[Sentence, ...]
+    vectors: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -263,6 +299,8 @@ class CallOutcome:
         scores: one entry per rubric the call was scored against (empty when not scored).
         diarisation: who spoke when, for a call split into speakers from one channel.
         roles: which speaker is the agent, for a diarised call.
+        sentences: the transcript's sentences and their embeddings (for act detectors),
+            stored so that rescoring need not embed them again.
     """
 
     source: CallSource
@@ -276,3 +314,4 @@ class CallOutcome:
     scores: tuple[CallScore, ...] = ()
     diarisation: Diarisation | None = None
     roles: RoleAssignment | None = None
+    sentences: SentenceEmbeddings | None = None

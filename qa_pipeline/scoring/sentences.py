@@ -1,0 +1,188 @@
+"""Turns to sentences, each with its word range and times: the units speech acts are read from.
+
+Pure: turns in, sentences out. Punctuated text splits at ``.``, ``!`` and ``?``; a long
+sentence also splits at commas. ASR text with no punctuation splits at pauses between words,
+and what is still too long splits before a word that often opens a clause ("how", "my",
+"thank" ...) nearest its middle, else at its middle: acts are read from short stretches, and
+a greeting said in one breath ("hi you're through to acme what can i do for you") becomes
+pieces that each do one thing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from qa_pipeline.records import Sentence, Turn, Word
+
+__all__ = ["SentenceOptions", "split_sentences", "split_turn"]
+
+
+@dataclass(frozen=True)
+class SentenceOptions:
+    """How turns split into sentences.
+
+    Attributes:
+        max_words: a longer sentence is split (at commas, pauses or clause openers).
+        max_words_unpunctuated: the same for a turn with no punctuation (raw ASR text), where
+            a run of words more often holds several acts.
+        pause_s: in unpunctuated text, a pause this long between words ends a sentence.
+        min_words: pieces shorter than this are not split off a long sentence.
+    """
+
+    max_words: int = 12
+    max_words_unpunctuated: int = 8
+    pause_s: float = 0.5
+    min_words: int = 3
+
+
+_END = re.compile(r"[.!?]+[\"')\]]*$")
+_CLAUSE = re.compile(r"[,;:]+[\"')\]]*$")
+_ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "e.g.", "i.e.", "no.", "vs."})
+# Words that often open a clause in spoken English: where an unpunctuated run is best cut.
+_OPENERS = frozenset(
+    [
+        "how",
+        "what",
+        "can",
+        "could",
+        "may",
+        "would",
+        "my",
+        "this",
+        "i'm",
+        "i",
+        "i'll",
+        "i've",
+        "let",
+        "thank",
+        "thanks",
+        "so",
+        "okay",
+        "ok",
+        "right",
+        "sorry",
+        "please",
+        "and",
+        "but",
+        "just",
+        "you're",
+        "we",
+        "we're",
+        "it's",
+        "that's",
+        "hello",
+        "hi",
+        "good",
+        "welcome",
+        "which",
+        "when",
+        "where",
+        "who",
+        "why",
+    ]
+)
+
+
+def split_sentences(
+    turns: Iterable[Turn], options: SentenceOptions = SentenceOptions()
+) -> tuple[Sentence, ...]:
+    """Every turn's sentences, in turn order."""
+    return tuple(s for turn in turns for s in split_turn(turn, options))
+
+
+def split_turn(turn: Turn, options: SentenceOptions = SentenceOptions()) -> tuple[Sentence, ...]:
+    """A turn's sentences: a partition of its words, in order, none empty.
+
+    A turn without words (a hand-built record) is read as its text's tokens, spread evenly
+    over the turn's time.
+    """
+    words = turn.words or _spread(turn)
+    if not words:
+        return ()
+    tokens = [w.text.strip().lower() for w in words]
+    punctuated = any(_ends(t) for t in tokens[:-1]) or any(_CLAUSE.search(t) for t in tokens)
+    limit = options.max_words if punctuated else options.max_words_unpunctuated
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for i, token in enumerate(tokens):
+        last = i == len(tokens) - 1
+        pause = not last and words[i + 1].start_s - words[i].end_s >= options.pause_s
+        if last or _ends(token) or (not punctuated and pause):
+            pieces.extend(_shorten(words, tokens, start, i + 1, limit, options.min_words))
+            start = i + 1
+    return tuple(
+        Sentence(
+            turn_index=turn.index,
+            sentence_index=n,
+            speaker=turn.speaker,
+            first_word=a,
+            end_word=b,
+            start_s=words[a].start_s,
+            end_s=max(w.end_s for w in words[a:b]),
+            text=" ".join(w.text for w in words[a:b]),
+        )
+        for n, (a, b) in enumerate(pieces)
+    )
+
+
+def _ends(token: str) -> bool:
+    return bool(_END.search(token)) and token not in _ABBREVIATIONS
+
+
+def _shorten(
+    words: Sequence[Word], tokens: Sequence[str], a: int, b: int, limit: int, min_words: int
+) -> list[tuple[int, int]]:
+    """[a, b) as pieces of at most ``limit`` words (split recursively at the best cut)."""
+    if b - a <= limit:
+        return [(a, b)]
+    cut = _best_cut(words, tokens, a, b, min_words)
+    return _shorten(words, tokens, a, cut, limit, min_words) + _shorten(
+        words, tokens, cut, b, limit, min_words
+    )
+
+
+def _best_cut(words: Sequence[Word], tokens: Sequence[str], a: int, b: int, min_words: int) -> int:
+    """Where to split [a, b): after a comma, else at the longest pause (when it is a real
+    pause), else before a clause opener, each nearest the middle; else the middle itself."""
+    low, high = a + min(min_words, (b - a) // 2), b - min(min_words, (b - a) // 2)
+    cuts = range(max(low, a + 1), min(high, b - 1) + 1)
+    middle = (a + b) / 2
+
+    def nearest(candidates: list[int]) -> int | None:
+        return min(candidates, key=lambda c: (abs(c - middle), c)) if candidates else None
+
+    commas = nearest([c for c in cuts if _CLAUSE.search(tokens[c - 1])])
+    if commas is not None:
+        return commas
+    gaps = {c: words[c].start_s - words[c - 1].end_s for c in cuts}
+    widest = max(gaps.values(), default=0.0)
+    if widest >= 0.2:
+        return nearest([c for c, g in gaps.items() if g == widest]) or int(middle)
+    # "this is", "can i", "thank you": a cut between two openers splits one phrase.
+    opener = nearest(
+        [c for c in cuts if _bare(tokens[c]) in _OPENERS and _bare(tokens[c - 1]) not in _OPENERS]
+    )
+    return opener if opener is not None else int(middle)
+
+
+def _bare(token: str) -> str:
+    return token.strip(",.?!;:'\"")
+
+
+def _spread(turn: Turn) -> tuple[Word, ...]:
+    tokens = turn.text.split()
+    if not tokens:
+        return ()
+    step = (turn.end_s - turn.start_s) / len(tokens)
+    return tuple(
+        Word(
+            turn.start_s + n * step,
+            turn.start_s + (n + 1) * step,
+            token,
+            turn.mean_probability,
+            turn.speaker,
+        )
+        for n, token in enumerate(tokens)
+    )
