@@ -301,6 +301,8 @@ class CallOutcome:
         roles: which speaker is the agent, for a diarised call.
         sentences: the transcript's sentences and their embeddings (for act detectors),
             stored so that rescoring need not embed them again.
+        redacted_audio_path: a copy of the recording with redacted stretches silenced (or a
+            tone), when one was asked for; the review app plays it instead of the original.
     """
 
     source: CallSource
@@ -315,3 +317,4 @@ class CallOutcome:
     diarisation: Diarisation | None = None
     roles: RoleAssignment | None = None
     sentences: SentenceEmbeddings | None = None
+    redacted_audio_path: str | None = None

@@ -182,3 +182,7 @@ where status = 'failed'
 -- A started_at given with a time zone keeps it: started_at holds the time as written, this
 -- its offset from UTC in seconds (null when none was given).
 alter table calls add column if not exists started_at_utc_offset_s integer;
+
+-- A copy of the recording with its redacted stretches silenced (run --redacted-audio DIR), for
+-- the review app to play instead of the original; null when none was written.
+alter table calls add column if not exists redacted_audio_path varchar;

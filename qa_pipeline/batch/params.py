@@ -7,6 +7,7 @@ its schema); ``check`` validates everything that can be checked before any call 
 from __future__ import annotations
 
 import glob
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -48,6 +49,8 @@ class ScoreParams(BaseModel):
             (5 minutes plus 3 s per second of audio).
         redact: what redaction removes: ``all``, ``off``, or entity names separated by commas
             (see qa_pipeline.redact.options.RedactOptions.parse).
+        redacted_audio: a folder for a copy of each recording with its redacted stretches
+            silenced (None: no copy).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -71,6 +74,7 @@ class ScoreParams(BaseModel):
     max_attempts: int = Field(DEFAULT_MAX_ATTEMPTS, ge=1)
     call_timeout_s: float | None = Field(None, gt=0)
     redact: str = "all"
+    redacted_audio: str | None = None
 
     @field_validator("redact")
     @classmethod
@@ -96,7 +100,7 @@ class ScoreParams(BaseModel):
             retry_failed=self.retry_failed,
             max_attempts=self.max_attempts,
             call_budget=CallBudget(fixed_s=self.call_timeout_s),
-            redact=RedactOptions.parse(self.redact),
+            redact=replace(RedactOptions.parse(self.redact), audio_dir=self.redacted_audio),
         )
 
     def expanded_inputs(self) -> list[Path]:

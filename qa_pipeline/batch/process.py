@@ -13,7 +13,7 @@ from pathlib import Path
 from qa_pipeline.batch.budget import Deadline, within_budget
 from qa_pipeline.batch.options import PipelineOptions
 from qa_pipeline.batch.plan import CallJob
-from qa_pipeline.errors import CallError
+from qa_pipeline.errors import CallError, os_reason
 from qa_pipeline.ingest import audio
 from qa_pipeline.records import (
     CallMeta,
@@ -29,6 +29,7 @@ from qa_pipeline.records import (
     Transcript,
     Word,
 )
+from qa_pipeline.redact.audio import write_redacted_audio
 from qa_pipeline.redact.words import redact_words, with_options
 from qa_pipeline.scoring.engine import scorer_for
 from qa_pipeline.speech.diarise.backends import backend_for, get_diariser, speakers_of
@@ -123,8 +124,23 @@ def process_audio(
         engine=transcriber.engine,
         options_json=with_options(transcriber.options.to_json(), options.redact),
     )
+    try:
+        copy = write_redacted_audio(decoded, words, meta.call_id, options.redact)
+    except OSError as exc:
+        error = CallError(
+            "redacted_audio_unwritable",
+            Path(options.redact.audio_dir or "."),
+            f"the redacted copy of the recording could not be written ({os_reason(exc)}).",
+            "give --redacted-audio a folder this user may write, with room to spare.",
+        )
+        return failed_call(source, meta, error, decoded.duration_s)
     outcome = outcome_of_transcript(source, transcript, layout, scorer)
-    return replace(outcome, diarisation=diarisation, roles=roles)
+    return replace(
+        outcome,
+        diarisation=diarisation,
+        roles=roles,
+        redacted_audio_path=str(copy) if copy is not None else None,
+    )
 
 
 def process_job(

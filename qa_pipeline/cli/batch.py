@@ -53,6 +53,14 @@ RedactOption = Annotated[
         "(CARD,CVV,EXPIRY,NATIONAL_ID,PHONE,EMAIL,DOB,ADDRESS,PERSON_SPELLED).",
     ),
 ]
+RedactedAudioOption = Annotated[
+    Path | None,
+    typer.Option(
+        envvar="QA_PIPELINE_REDACTED_AUDIO",
+        help="Write a copy of each recording with its redacted stretches silenced to this "
+        "folder (stored in calls.redacted_audio_path).",
+    ),
+]
 
 
 def run(
@@ -112,6 +120,7 @@ def run(
     ] = None,
     no_wait: NoWaitOption = False,
     redact: RedactOption = "all",
+    redacted_audio: RedactedAudioOption = None,
 ) -> None:
     """Transcribe, split into turns, score and store audio calls (the score-calls flow).
 
@@ -137,6 +146,7 @@ def run(
         max_attempts=max_attempts,
         call_timeout_s=call_timeout_s,
         redact=redact,
+        redacted_audio=str(redacted_audio.resolve()) if redacted_audio else None,
     )
     _check(params)
     with one_run_at_a_time(Path(params.db), no_wait):
@@ -174,6 +184,7 @@ def serve(
         str | None, typer.Option(envvar=PIPELINE_ENV, help="As for run.")
     ] = None,
     redact: RedactOption = "all",
+    redacted_audio: RedactedAudioOption = None,
 ) -> None:
     """Serve the nightly score-calls deployment: each night, score what is not stored yet.
 
@@ -193,6 +204,7 @@ def serve(
         diarizer=diarizer,
         pyannote_pipeline=pyannote_pipeline,
         redact=redact,
+        redacted_audio=str(redacted_audio.resolve()) if redacted_audio else None,
     )
     try:
         check_schedule(cron, timezone)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import struct
 import wave
+from collections.abc import Sequence
 from pathlib import Path
 
 import av
@@ -20,7 +21,7 @@ from qa_pipeline.errors import CallError, os_reason
 from qa_pipeline.ingest.options import SAMPLE_RATE_HZ, AudioOptions
 from qa_pipeline.records import DecodedAudio
 
-__all__ = ["decode", "mix_down", "write_wav"]
+__all__ = ["decode", "masked", "mix_down", "write_wav"]
 
 
 def decode(path: Path, options: AudioOptions = AudioOptions()) -> DecodedAudio:
@@ -217,6 +218,30 @@ def mix_down(audio: DecodedAudio) -> np.ndarray:
     if audio.channel_count == 1:
         return audio.channels[0]
     return np.mean(np.stack(audio.channels), axis=0, dtype=np.float32)
+
+
+def masked(
+    samples: np.ndarray,
+    spans_s: Sequence[tuple[float, float]],
+    rate_hz: int = SAMPLE_RATE_HZ,
+    tone_hz: float = 0.0,
+    pad_s: float = 0.15,
+) -> np.ndarray:
+    """A copy of ``samples`` with each span (seconds, widened by ``pad_s`` on both sides, as
+    word times are estimates) replaced by silence, or by a tone at -20 dBFS when ``tone_hz``
+    is set: what redaction leaves of a recording."""
+    out = np.array(samples, dtype=np.float32, copy=True)
+    for start_s, end_s in spans_s:
+        first = max(int((start_s - pad_s) * rate_hz), 0)
+        last = min(int(np.ceil((end_s + pad_s) * rate_hz)), out.shape[-1])
+        if last <= first:
+            continue
+        if tone_hz > 0:
+            t = np.arange(first, last, dtype=np.float32) / rate_hz
+            out[..., first:last] = 0.1 * np.sin(2 * np.pi * tone_hz * t)
+        else:
+            out[..., first:last] = 0.0
+    return out
 
 
 def write_wav(path: Path, data: np.ndarray, rate_hz: int) -> Path:

@@ -50,12 +50,20 @@ class RedactOptions:
             its agents (compared on letters and digits only).
         context_chars: how far back (in characters, across turns) cues such as "card number"
             or "date of birth" are looked for.
+        audio_dir: where to write a copy of each recording with its redacted stretches
+            silenced (None: no copy).
+        audio_tone_hz: 0 silences the stretches; else a tone of this pitch replaces them.
+        audio_pad_ms: how far each stretch is widened on both sides (word times are
+            estimates).
     """
 
     entities: tuple[Entity, ...] = ALL
     agent_entities: tuple[Entity, ...] = ALL
     keep: tuple[str, ...] = ()
     context_chars: int = 200
+    audio_dir: str | None = None
+    audio_tone_hz: float = 0.0
+    audio_pad_ms: int = 150
 
     @property
     def enabled(self) -> bool:

@@ -57,6 +57,7 @@ def call_frame(outcome: CallOutcome) -> pl.DataFrame:
         "role_confidence": roles.confidence if roles else None,
         "role_reason": roles.reason if roles else None,
         "needs_review": bool(roles and roles.needs_review),
+        "redacted_audio_path": outcome.redacted_audio_path,
     }
     schema = {
         "duration_s": pl.Float64,

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
+from qa_pipeline.ingest.audio import masked
 from qa_pipeline.records import CallMeta, Speaker, Transcript, Word
 from qa_pipeline.redact.options import Entity, RedactOptions
 from qa_pipeline.redact.words import redact_transcript, redact_words, redacted_spans
@@ -142,3 +144,13 @@ def test_options_from_a_deployment_setting(value: str, entities: tuple[Entity, .
 def test_an_unknown_entity_is_refused_naming_the_known_ones() -> None:
     with pytest.raises(ValueError, match="unknown entity 'CARDS'.*CARD, CVV"):
         RedactOptions.parse("CARDS")
+
+
+def test_masked_audio_silences_or_tones_the_spans_widened_by_the_pad() -> None:
+    samples = np.full((2, 16000), 0.5, dtype=np.float32)
+    out = masked(samples, [(0.4, 0.5), (0.95, 2.0)], 16000, pad_s=0.1)
+    assert np.all(out[:, 4800:9600] == 0.0) and np.all(out[:, 13600:] == 0.0)
+    assert np.all(out[:, :4799] == 0.5) and np.all(out[:, 9601:13599] == 0.5)
+    assert np.all(samples == 0.5)  # the caller's array is untouched
+    toned = masked(samples[0], [(0.4, 0.5)], 16000, tone_hz=1000.0, pad_s=0.0)
+    assert 0.09 < np.max(np.abs(toned[6400:8000])) <= 0.1
