@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -158,6 +160,18 @@ def main() -> None:
     for name, path in SETS.items():
         if args.set in (name, "both"):
             report(name, load(path), redactors, args.misses)
+    print(f"\nloading Presidio and our recognisers, once per process: {load_s():.1f} s")
+
+
+def load_s() -> float:
+    """Seconds a fresh process takes to import Presidio and build our analyzer."""
+    code = (
+        "import time; t = time.perf_counter(); "
+        "from qa_pipeline.redact.engine import analyzer; analyzer(); "
+        "print(time.perf_counter() - t)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(done.stdout.strip())
 
 
 if __name__ == "__main__":
