@@ -53,7 +53,8 @@ where i.call_id = $call_id and i.rubric_sha256 = $rubric_sha256
 order by i.position;
 
 -- name: call_evidence
-select item_id, evidence_index, turn_index, speaker, start_s, end_s, text, detector
+select item_id, evidence_index, turn_index, speaker, start_s, end_s, text, detector,
+       act, act_confidence, sentence_index
 from evidence
 where call_id = $call_id and rubric_sha256 = $rubric_sha256
 order by item_id, evidence_index;

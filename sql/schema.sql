@@ -186,3 +186,29 @@ alter table calls add column if not exists started_at_utc_offset_s integer;
 -- A copy of the recording with its redacted stretches silenced (run --redacted-audio DIR), for
 -- the review app to play instead of the original; null when none was written.
 alter table calls add column if not exists redacted_audio_path varchar;
+
+-- Act detectors' evidence: the speech act a sentence was recognised as, the classifier's
+-- probability for it, and the sentence's place in its turn (null for other detectors).
+alter table evidence add column if not exists act varchar;
+alter table evidence add column if not exists act_confidence double;
+alter table evidence add column if not exists sentence_index integer;
+
+-- Each stored turn's sentences and their embeddings, computed once when the call is stored,
+-- so rescoring with a changed rubric embeds only the rubric's own examples. A list rather
+-- than a fixed-size array: another embedding model may have another dimension.
+create table if not exists sentence_embeddings (
+    call_id         varchar not null,
+    turn_index      integer not null check (turn_index >= 0),
+    sentence_index  integer not null check (sentence_index >= 0),
+    speaker         varchar not null check (speaker in ('agent', 'customer')),
+    first_word      integer not null check (first_word >= 0),
+    end_word        integer not null,
+    start_s         double not null check (start_s >= 0),
+    end_s           double not null,
+    text            varchar not null,
+    model_id        varchar not null,
+    embedding       float[] not null check (len(embedding) > 0),
+    primary key (call_id, turn_index, sentence_index),
+    check (end_s >= start_s),
+    check (end_word > first_word)
+);

@@ -1,4 +1,4 @@
-"""Process: one recording to a CallOutcome (decode, transcribe, diarise, turns, score).
+"""Process: one recording to a CallOutcome (decode, transcribe, diarise, turns, embed, score).
 
 Never touches the store, so it runs the same in the plain loop and in a worker process.
 Never raises for a bad call: the failure is returned on the outcome.
@@ -24,6 +24,7 @@ from qa_pipeline.records import (
     Diarisation,
     Layout,
     RoleAssignment,
+    SentenceEmbeddings,
     Speaker,
     Status,
     Transcript,
@@ -31,7 +32,7 @@ from qa_pipeline.records import (
 )
 from qa_pipeline.redact.audio import write_redacted_audio
 from qa_pipeline.redact.words import redact_words, with_options
-from qa_pipeline.scoring.engine import scorer_for
+from qa_pipeline.scoring.engine import RubricScorer, scorer_for
 from qa_pipeline.speech.diarise.backends import backend_for, get_diariser, speakers_of
 from qa_pipeline.speech.diarise.options import Backend
 from qa_pipeline.speech.roles import assign_roles, forced_roles
@@ -40,6 +41,7 @@ from qa_pipeline.speech.turns import build_turns
 
 __all__ = [
     "Scorer",
+    "embed_sentences",
     "failed_call",
     "failed_outcome",
     "outcome_of_transcript",
@@ -176,12 +178,35 @@ def process_in_worker(job: CallJob, options: PipelineOptions, rubric: str | None
 def outcome_of_transcript(
     source: CallSource, transcript: Transcript, layout: Layout | None, scorer: Scorer | None
 ) -> CallOutcome:
-    """The outcome of a call whose transcript is known: scored when a scorer is given."""
-    scores = scorer(transcript) if scorer else ()
+    """The outcome of a call whose transcript is known: its sentences embedded (embed stage)
+    and scored when a scorer is given."""
+    sentences = embed_sentences(transcript, scorer)
+    if scorer is None:
+        scores: tuple[CallScore, ...] = ()
+    elif sentences is not None:
+        scores = scorer(transcript, sentences)  # type: ignore[call-arg]
+    else:
+        scores = scorer(transcript)
     status = Status.SCORED if scores else Status.TRANSCRIBED
     return CallOutcome(
-        source, transcript.meta, status, layout, transcript.duration_s, transcript, scores=scores
+        source,
+        transcript.meta,
+        status,
+        layout,
+        transcript.duration_s,
+        transcript,
+        scores=scores,
+        sentences=sentences,
     )
+
+
+def embed_sentences(transcript: Transcript, scorer: Scorer | None) -> SentenceEmbeddings | None:
+    """The embed stage, after turns (and redaction: only redacted text is embedded) and before
+    scoring: the transcript's sentences and their embeddings, computed once and stored with the
+    call so that rescoring reuses them. None when the rubric reads no speech acts."""
+    if isinstance(scorer, RubricScorer):
+        return scorer.embed(transcript)
+    return None
 
 
 def failed_outcome(job: CallJob, code: str, problem: str, fix: str) -> CallOutcome:

@@ -19,7 +19,8 @@ from qa_pipeline.batch.process import Scorer, process_job
 from qa_pipeline.ingest.discover import find_files
 from qa_pipeline.ingest.manifest import Manifest
 from qa_pipeline.ingest.transcripts.registry import ImportFile
-from qa_pipeline.records import CallOutcome, Status
+from qa_pipeline.records import CallOutcome, SentenceEmbeddings, Status
+from qa_pipeline.scoring.engine import RubricScorer
 from qa_pipeline.speech.transcribe import Transcriber
 from qa_pipeline.store import RunHolder, Store, run_lock
 from qa_pipeline.store.preflight import StoreWriteError, describe_store_failure
@@ -191,16 +192,36 @@ def rescore(store: Store, scorer: Scorer, progress: ProgressHook | None = None) 
     """Scores every stored transcript again (no audio needed), one transaction per call.
 
     Results for other rubric versions stay in the store; results for this rubric are replaced.
+    A rubric reading speech acts reuses each call's stored sentence embeddings and embeds only
+    its own examples and any sentence not stored (or stored from another model).
     """
     call_ids = store.stored_call_ids()
     report = BatchReport(found=len(call_ids))
+    reads_acts = isinstance(scorer, RubricScorer) and scorer.acts is not None
+    stored: dict[str, SentenceEmbeddings] = {}
     for done, call_id in enumerate(call_ids, start=1):
+        if reads_acts and (done - 1) % _EMBEDDINGS_CHUNK == 0:
+            # Stored sentence embeddings, read in bulk a chunk of calls at a time.
+            stored = store.sentence_embeddings(call_ids[done - 1 : done - 1 + _EMBEDDINGS_CHUNK])
         transcript = store.transcript(call_id)
         if transcript is None or not transcript.turns:
             report.skipped[call_id] = "no stored turns"
+        elif reads_acts:
+            assert isinstance(scorer, RubricScorer)
+            before = stored.get(call_id)
+            sentences = scorer.embed(transcript, before)
+            # Only sentences missing from the store (or from another model) were embedded
+            # now; they are stored with the scores, so the next rescore reuses them.
+            fresh = sentences if sentences is not before else None
+            store.save_scores(call_id, scorer(transcript, sentences), fresh)
+            report.stored[call_id] = Status.SCORED
         else:
             store.save_scores(call_id, scorer(transcript))
             report.stored[call_id] = Status.SCORED
         if progress:
             progress(done, len(call_ids), call_id)
     return report
+
+
+_EMBEDDINGS_CHUNK = 500
+"""Calls whose stored sentence embeddings rescoring reads at once (memory stays bounded)."""

@@ -28,6 +28,16 @@ def call_document(detail: CallDetail) -> dict[str, Any]:
                     "end": round(e["end_s"], 2),
                     "text": e["text"],
                     "detector": e["detector"],
+                    # An act detector's evidence: which act, and the classifier's probability.
+                    **(
+                        {
+                            "act": e["act"],
+                            "act_confidence": e["act_confidence"],
+                            "sentence": e["sentence_index"],
+                        }
+                        if e.get("act")
+                        else {}
+                    ),
                 }
             )
     items = []
@@ -161,9 +171,12 @@ def render_text(doc: dict[str, Any]) -> str:
             )
         for e in item["evidence"]:
             turn = "" if e["turn"] is None else f"turn {e['turn']} "
+            act = ""
+            if e.get("act"):
+                act = f" [cyan]{escape(e['act'])} {e['act_confidence']:.2f}[/cyan]"
             lines.append(
                 f"       {turn}{_clock(e['start'])}-{_clock(e['end'])} "
-                f'[yellow]"{escape(e["text"])}"[/yellow]'
+                f'[yellow]"{escape(e["text"])}"[/yellow]{act}'
             )
             if e["turn"] is not None:
                 marks.setdefault(e["turn"], []).append(item["item_id"])

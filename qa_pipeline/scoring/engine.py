@@ -16,6 +16,7 @@ from qa_pipeline.records import (
     CallScore,
     Evidence,
     ItemResult,
+    SentenceEmbeddings,
     Speaker,
     Transcript,
     Turn,
@@ -23,8 +24,18 @@ from qa_pipeline.records import (
     Verdict,
 )
 from qa_pipeline.scoring.detectors import timing
+from qa_pipeline.scoring.detectors.acts import ActModel, CallActs, embed_sentences
 from qa_pipeline.scoring.detectors.text import SemanticModel, TextDetector
-from qa_pipeline.scoring.rubric import TEXT_LEAVES, Item, Node, Rubric, Scope, load_rubric
+from qa_pipeline.scoring.patterns import compile_pattern
+from qa_pipeline.scoring.rubric import (
+    ACT_LEAVES,
+    TEXT_LEAVES,
+    Item,
+    Node,
+    Rubric,
+    Scope,
+    load_rubric,
+)
 from qa_pipeline.speech.turns import nontalk_gaps
 
 __all__ = ["RubricScorer", "score_call", "scorer_for"]
@@ -50,6 +61,7 @@ class _Call:
 
     transcript: Transcript
     rubric: Rubric
+    acts: CallActs | None = None
     holds: list[timing.Hold] = field(default_factory=list)
     end_s: float = 0.0
 
@@ -68,11 +80,17 @@ class RubricScorer:
     Args:
         rubric: a validated rubric.
         semantic: the embedding model for similar_to detectors (loaded on first use).
+        acts: the act embedder and classifier for act detectors (by default, one with the
+            rubric's examples, loaded on first use).
     """
 
-    def __init__(self, rubric: Rubric, semantic: SemanticModel | None = None) -> None:
+    def __init__(
+        self, rubric: Rubric, semantic: SemanticModel | None = None, acts: ActModel | None = None
+    ) -> None:
         self.rubric = rubric
         self._semantic = semantic
+        self.acts = (acts or ActModel(rubric.examples)) if rubric.acts else None
+        self._excludes: dict[int, list] = {}
         # Keyed by node identity: two leaves may share an id and phrases yet differ in excludes.
         # The rubric, held by self.rubric, keeps every node alive for the scorer's lifetime.
         self._detectors: dict[int, TextDetector] = {}
@@ -82,6 +100,8 @@ class RubricScorer:
                     self._compile(root)
 
     def _compile(self, node: Node) -> None:
+        if node.kind in ACT_LEAVES:
+            self._excludes[id(node)] = [compile_pattern(p) for p in node.exclude]
         if node.kind in TEXT_LEAVES:
             self._detectors[id(node)] = TextDetector(
                 node.kind,
@@ -93,12 +113,35 @@ class RubricScorer:
         for child in node.children:
             self._compile(child)
 
-    def __call__(self, transcript: Transcript) -> tuple[CallScore, ...]:
+    def __call__(
+        self, transcript: Transcript, sentences: SentenceEmbeddings | None = None
+    ) -> tuple[CallScore, ...]:
         """The Scorer interface of qa_pipeline.batch.process: one score, for this rubric."""
-        return (self.score(transcript),)
+        return (self.score(transcript, sentences),)
 
-    def score(self, transcript: Transcript) -> CallScore:
-        call = _Call(transcript, self.rubric)
+    def embed(
+        self, transcript: Transcript, stored: SentenceEmbeddings | None = None
+    ) -> SentenceEmbeddings | None:
+        """The transcript's sentence embeddings for act detectors, reusing ``stored`` where it
+        holds the same sentences from the same model; None when the rubric names no act."""
+        if self.acts is None:
+            return None
+        return embed_sentences(transcript, self.acts, stored)
+
+    def score(
+        self, transcript: Transcript, sentences: SentenceEmbeddings | None = None
+    ) -> CallScore:
+        """Scores one transcript.
+
+        Args:
+            sentences: its sentence embeddings (from ``embed`` or the store); embedded here
+                when missing and the rubric names acts.
+        """
+        acts = None
+        if self.acts is not None:
+            embedded = self.embed(transcript, sentences)
+            acts = CallActs(embedded, self.acts) if embedded is not None else None
+        call = _Call(transcript, self.rubric, acts)
         results = [self._item(call, item) for item in self.rubric.items]
         items = tuple(r for r, _ in results)
         matches = tuple(m for _, ms in results for m in ms)
@@ -160,7 +203,39 @@ class RubricScorer:
         turns = _in_scope(call, scope, anchor)
         if node.kind in TEXT_LEAVES:
             return self._text(item, node, turns)
+        if node.kind in ACT_LEAVES:
+            return self._act(call, item, node, turns)
         return _fact(call, node, scope, turns)
+
+    def _act(self, call: _Call, item: Item, node: Node, turns: Sequence[Turn]) -> _Result:
+        assert call.acts is not None  # built in score() whenever the rubric names an act
+        limit = node.params.get("min_confidence")
+        hits = call.acts.find(
+            [t.index for t in turns], node.values, None if limit is None else float(limit)
+        )
+        excludes = self._excludes[id(node)]
+        evidence, matches = [], []
+        for hit in hits:
+            s = hit.sentence
+            if excludes and any(p.search(s.text.lower()) for p in excludes):
+                continue
+            evidence.append(
+                Evidence(
+                    s.turn_index,
+                    s.speaker,
+                    s.start_s,
+                    s.end_s,
+                    s.text,
+                    node.id,
+                    act=hit.act,
+                    act_confidence=round(hit.confidence, 4),
+                    sentence_index=s.sentence_index,
+                )
+            )
+            matches.append(TurnMatch(s.turn_index, item.id, node.id, s.start_s, s.end_s, s.text))
+        return _Result(
+            bool(evidence), tuple(evidence), tuple(matches), () if evidence else (node.id,)
+        )
 
     def _text(self, item: Item, node: Node, turns: Sequence[Turn]) -> _Result:
         detector = self._detectors[id(node)]
@@ -336,7 +411,10 @@ def _confidence(turns: Sequence[Turn], evidence: Sequence[Evidence]) -> float:
 
 
 def _describe(evidence: Sequence[Evidence]) -> str:
-    shown = [f'"{e.text}"' for e in evidence[:3]]
+    shown = [
+        f'"{e.text}"' + (f" ({e.act} {e.act_confidence:.2f})" if e.act else "")
+        for e in evidence[:3]
+    ]
     more = f" (+{len(evidence) - 3} more)" if len(evidence) > 3 else ""
     return ", ".join(shown) + more if shown else "no evidence needed"
 

@@ -3,15 +3,19 @@
 A rubric has an id, version, title, score bands and items. An item has a weight, may be
 critical (a fail zeroes the call), may apply only when a condition holds (otherwise N/A), and
 passes when its detector tree is satisfied. Detector trees combine leaves with ``all_of``,
-``any_of``, ``none_of`` and ``sequence``. See README, "Rubrics", for the whole language.
+``any_of``, ``none_of`` and ``sequence``. Leaves read words (phrases, regexes), timing facts, or
+what a sentence does (``act: offer_help``: a speech act, see qa_pipeline.scoring.acts). A rubric
+may add example sentences to acts (``examples``) and may ``extends`` another rubric, changing,
+adding or removing its items. See README, "Rubrics", for the whole language.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +39,13 @@ __all__ = [
 
 COMBINATORS = ("all_of", "any_of", "none_of", "sequence")
 TEXT_LEAVES = ("phrases", "regex", "similar_to")
+ACT_LEAVES = ("act",)
 FACT_LEAVES = ("interruptions", "gap", "hold", "hold_length", "talk_ratio", "speaking_rate")
 _LEAF_KEYS = {
     "phrases": set(),
     "regex": set(),
     "similar_to": {"min_similarity"},
+    "act": {"min_confidence", "examples"},
     "interruptions": {"min_overlap_s", "max_count"},
     "gap": {"min_s"},
     "hold": set(),
@@ -89,10 +95,12 @@ class Node:
     """A detector tree node: a combinator over children, or one leaf detector.
 
     Attributes:
-        kind: a combinator (all_of ...) or a leaf kind (phrases, regex, interruptions ...).
+        kind: a combinator (all_of ...) or a leaf kind (phrases, regex, act, interruptions ...).
         id: names the node in evidence and turn matches.
-        values: the phrases, patterns or example sentences of a text leaf.
-        params: a fact leaf's numbers (``max_count``, ``min_s`` ...).
+        values: the phrases, patterns or example sentences of a text leaf; the acts of an act
+            leaf (any of them will do).
+        params: a fact leaf's numbers (``max_count``, ``min_s`` ...); an act leaf's
+            ``min_confidence`` when the rubric sets one (else the classifier's threshold).
         exclude: patterns that veto a text match when they match the same sentence.
         scope: overrides the item's scope for this node and its children.
     """
@@ -135,6 +143,16 @@ class Band:
 
 @dataclass(frozen=True)
 class Rubric:
+    """A validated rubric.
+
+    Attributes:
+        examples: the rubric's own example sentences per act (its ``examples`` field, its
+            parents' and its act leaves'), added to the act classifier's training examples.
+        extends: the rubrics it extends, nearest first (their files).
+        source_text: the file's text; for a rubric that extends another, the merged rubric as
+            YAML (so the stored text, and its hash, change when a parent changes).
+    """
+
     id: str
     version: str
     title: str
@@ -143,6 +161,22 @@ class Rubric:
     holds: HoldRules
     sha256: str
     source_text: str = field(repr=False)
+    examples: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    extends: tuple[str, ...] = ()
+
+    @property
+    def acts(self) -> frozenset[str]:
+        """Every act named by an act leaf of the rubric."""
+        found: set[str] = set()
+        for item in self.items:
+            for root in (item.applies_when, item.pass_when):
+                stack = [root] if root is not None else []
+                while stack:
+                    node = stack.pop()
+                    stack.extend(node.children)
+                    if node.kind in ACT_LEAVES:
+                        found.update(node.values)
+        return frozenset(found)
 
     @property
     def ref(self) -> RubricRef:
@@ -165,19 +199,107 @@ def load_rubric(path: Path | None = None) -> Rubric:
         InputError: every problem found, each naming the item and field.
     """
     path = path or default_rubric_path()
+    doc, text, chain = _resolved(path, ())
+    problems: list[str] = []
+    rubric = _Parser(problems).rubric(doc, text)
+    if problems or rubric is None:
+        raise InputError(path, problems, _FIX)
+    return replace(rubric, extends=chain) if chain else rubric
+
+
+def _document(path: Path) -> tuple[Any, str]:
     text = _read_text(path)
     shape = _yaml_shape_problem(text)
     if shape:
         raise InputError(path, [shape], "write the rubric out plainly; " + _FIX)
     try:
-        doc = yaml.safe_load(text)
+        return yaml.safe_load(text), text
     except (yaml.YAMLError, RecursionError) as exc:
         raise InputError(path, [f"not valid YAML: {exc}"], _FIX) from exc
-    problems: list[str] = []
-    rubric = _Parser(problems).rubric(doc, text)
-    if problems or rubric is None:
+
+
+def _resolved(path: Path, seen: tuple[Path, ...]) -> tuple[Any, str, tuple[str, ...]]:
+    """The rubric's document with its parents merged in, the text it is known by, and the
+    files it extends (nearest first)."""
+    doc, text = _document(path)
+    if not isinstance(doc, dict) or "extends" not in doc:
+        return doc, text, ()
+    name = doc["extends"]
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(
+            path, ["extends: must name a rubric (default, or a file beside this one)"], _FIX
+        )
+    parent_path = _parent_path(path, name)
+    if parent_path is None:
+        raise InputError(
+            path,
+            [f"extends: no rubric {name!r} beside this file or in the bundled rubrics"],
+            "name an existing rubric: default, or a .yaml file's name or path beside this one.",
+        )
+    here = path.resolve()
+    if parent_path in (*seen, here):
+        cycle = " -> ".join(p.name for p in (*seen, here, parent_path))
+        raise InputError(
+            path, [f"extends: rubrics extend each other in a cycle ({cycle})"], "break the cycle."
+        )
+    parent, _, chain = _resolved(parent_path, (*seen, here))
+    merged = _merge(parent, doc, path)
+    header = f"# {path.name} extends {name} ({parent_path})\n"
+    return merged, header + yaml.safe_dump(merged, sort_keys=False), (str(parent_path), *chain)
+
+
+def _parent_path(path: Path, name: str) -> Path | None:
+    candidates = [path.parent / name, path.parent / f"{name}.yaml"]
+    if "/" not in name:
+        candidates += [data_dir("rubrics") / name, data_dir("rubrics") / f"{name}.yaml"]
+    return next((c.resolve() for c in candidates if c.is_file()), None)
+
+
+def _merge(parent: Any, child: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The child's fields over the parent's. Items: a child item whose id is the parent's
+    changes that item field by field (a field given replaces the parent's); other child items
+    are added; ``remove_items`` drops parent items. ``examples`` add up, act by act."""
+    if not isinstance(parent, dict):
+        raise InputError(path, ["extends: the parent rubric is not a mapping"], _FIX)
+    merged = {k: v for k, v in parent.items() if k != "extends"}
+    for key, value in child.items():
+        if key not in ("extends", "items", "remove_items", "examples"):
+            merged[key] = value
+    problems = []
+    examples = dict(parent.get("examples") or {})
+    child_examples = child.get("examples") or {}
+    if not isinstance(child_examples, dict):
+        problems.append("examples: must map act names to lists of sentences")
+    else:
+        for act, sentences in child_examples.items():
+            before = examples.get(act) or []
+            extra = sentences if isinstance(sentences, list) else [sentences]
+            examples[act] = [*before, *extra] if isinstance(before, list) else extra
+    if examples:
+        merged["examples"] = examples
+    items = [dict(i) if isinstance(i, dict) else i for i in parent.get("items") or []]
+    by_id = {i.get("id"): n for n, i in enumerate(items) if isinstance(i, dict)}
+    remove = child.get("remove_items") or []
+    if not isinstance(remove, list):
+        problems.append("remove_items: must be a list of item ids")
+        remove = []
+    for item_id in remove:
+        if item_id not in by_id:
+            known = ", ".join(str(k) for k in by_id)
+            problems.append(f"remove_items: the parent has no item {item_id!r} (items: {known})")
+    child_items = child.get("items") or []
+    if not isinstance(child_items, list):
+        problems.append("items: must be a list of items")
+        child_items = []
+    for raw in child_items:
+        if isinstance(raw, dict) and raw.get("id") in by_id:
+            items[by_id[raw["id"]]] = {**items[by_id[raw["id"]]], **raw}
+        else:
+            items.append(raw)
+    if problems:
         raise InputError(path, problems, _FIX)
-    return rubric
+    merged["items"] = [i for i in items if not (isinstance(i, dict) and i.get("id") in remove)]
+    return merged
 
 
 class _Parser:
@@ -196,9 +318,19 @@ class _Parser:
         self._keys(
             "rubric",
             doc,
-            {"id", "version", "title", "bands", "items", "holds"},
+            {"id", "version", "title", "bands", "items", "holds", "examples"},
             required={"id", "version", "title", "items"},
         )
+        self.examples: dict[str, list[str]] = {}
+        raw_examples = doc.get("examples", {})
+        if not isinstance(raw_examples, dict):
+            self.fail("rubric.examples", "must map act names to lists of example sentences")
+        else:
+            for act, sentences in raw_examples.items():
+                if self._act_name(f"rubric.examples.{act}", act):
+                    self.examples.setdefault(act, []).extend(
+                        self._strings(f"rubric.examples.{act}", sentences, non_empty=True)
+                    )
         bands = self._bands(doc.get("bands", [{"name": "pass", "min_score": 0}]))
         holds = self._holds(doc.get("holds", {}))
         raw_items = doc.get("items")
@@ -226,6 +358,7 @@ class _Parser:
             holds=holds,
             sha256=hashlib.sha256(text.encode()).hexdigest(),
             source_text=text,
+            examples={act: tuple(dict.fromkeys(s)) for act, s in self.examples.items()},
         )
 
     def _keys(
@@ -344,14 +477,15 @@ class _Parser:
         if not isinstance(raw, dict):
             self.fail(where, "must be a mapping with one detector or combinator")
             return None
-        kinds = [k for k in (*COMBINATORS, *TEXT_LEAVES, *FACT_LEAVES) if k in raw]
+        known = (*COMBINATORS, *TEXT_LEAVES, *ACT_LEAVES, *FACT_LEAVES)
+        kinds = [k for k in known if k in raw]
         if len(kinds) != 1:
             unknown = sorted(set(raw) - {"id", "scope", "exclude", *_all_params()})
             hint = f"; unknown detector {', '.join(unknown)}" if unknown else ""
             self.fail(
                 where,
                 f"needs exactly one detector or combinator, found {kinds or 'none'}"
-                f"{hint} (known: {', '.join((*COMBINATORS, *TEXT_LEAVES, *FACT_LEAVES))})",
+                f"{hint} (known: {', '.join(known)})",
             )
             return None
         kind = kinds[0]
@@ -383,6 +517,17 @@ class _Parser:
                 limit = params.get("min_similarity", 0.6)
                 if not _is_number(limit) or not 0 < limit < 1:
                     self.fail(f"{where}.min_similarity", "must be a number between 0 and 1")
+        elif kind in ACT_LEAVES:
+            values = self._acts(f"{where}.act", raw[kind])
+            limit = params.get("min_confidence", 0.5)
+            if not _is_number(limit) or not 0 < limit < 1:
+                self.fail(f"{where}.min_confidence", "must be a number between 0 and 1")
+            if "examples" in params:
+                examples = self._strings(f"{where}.examples", params.pop("examples"), True)
+                if len(values) != 1:
+                    self.fail(f"{where}.examples", "needs one act on the leaf (act: offer_help)")
+                else:
+                    self.examples.setdefault(values[0], []).extend(examples)
         else:
             params = {**(raw[kind] or {}), **params} if isinstance(raw[kind], dict) else params
             for key in sorted(set(params) - _LEAF_KEYS[kind]):
@@ -403,6 +548,20 @@ class _Parser:
         if non_empty and not raw:
             self.fail(where, "must not be empty")
         return tuple(raw)
+
+    def _acts(self, where: str, raw: Any) -> tuple[str, ...]:
+        names = self._strings(where, raw, non_empty=True)
+        return tuple(n for n in names if self._act_name(where, n))
+
+    def _act_name(self, where: str, name: Any) -> bool:
+        from qa_pipeline.scoring.acts import ACTS
+
+        if name in ACTS:
+            return True
+        close = difflib.get_close_matches(str(name), ACTS, n=1)
+        fix = f"did you mean {close[0]!r}? " if close else ""
+        self.fail(where, f"unknown act {name!r}: {fix}known acts: {', '.join(ACTS)}")
+        return False
 
     def _regex(self, where: str, pattern: str) -> None:
         try:

@@ -31,7 +31,7 @@ class SentenceOptions:
         min_words: pieces shorter than this are not split off a long sentence.
     """
 
-    max_words: int = 12
+    max_words: int = 18
     max_words_unpunctuated: int = 8
     pause_s: float = 0.5
     min_words: int = 3
@@ -102,7 +102,10 @@ def split_turn(turn: Turn, options: SentenceOptions = SentenceOptions()) -> tupl
     if not words:
         return ()
     tokens = [w.text.strip().lower() for w in words]
-    punctuated = any(_ends(t) for t in tokens[:-1]) or any(_CLAUSE.search(t) for t in tokens)
+    # Written or punctuating-ASR text has punctuation or capitals; raw ASR text has neither.
+    punctuated = any(_ends(t) or _CLAUSE.search(t) for t in tokens) or any(
+        any(c.isupper() for c in w.text) for w in words
+    )
     limit = options.max_words if punctuated else options.max_words_unpunctuated
     pieces: list[tuple[int, int]] = []
     start = 0

@@ -29,6 +29,7 @@ from qa_pipeline.records import (
     CallMeta,
     CallOutcome,
     CallScore,
+    SentenceEmbeddings,
     Speaker,
     Status,
     Transcript,
@@ -252,6 +253,8 @@ class Store:
                 self._insert("insert_words", "new_words", frames.words_frame(outcome))
             if outcome.diarisation is not None and outcome.roles is not None:
                 self._insert("insert_segments", "new_segments", frames.segments_frame(outcome))
+            if outcome.sentences is not None and outcome.sentences.sentences:
+                self._write_sentences(outcome.meta.call_id, outcome.sentences)
             for score in outcome.scores:
                 self._write_score(outcome.meta.call_id, score)
 
@@ -285,15 +288,38 @@ class Store:
         self._run(query)
         self._con.unregister(view)
 
-    def save_scores(self, call_id: str, scores: tuple[CallScore, ...]) -> None:
+    def save_scores(
+        self,
+        call_id: str,
+        scores: tuple[CallScore, ...],
+        sentences: SentenceEmbeddings | None = None,
+    ) -> None:
         """Replaces a stored call's results for these rubrics (rescoring), in one transaction.
 
         Results for other rubric versions stay, so they remain queryable.
+
+        Args:
+            sentences: the call's sentence embeddings, when rescoring had to embed some
+                (they replace the stored ones, so the next rescore reuses them).
         """
         with self._transaction():
             for score in scores:
                 self._write_score(call_id, score)
+            if sentences is not None:
+                self._write_sentences(call_id, sentences)
             self._run("mark_scored", call_id=call_id)
+
+    def _write_sentences(self, call_id: str, sentences: SentenceEmbeddings) -> None:
+        self._run("delete_sentence_embeddings", call_id=call_id)
+        if sentences.sentences:
+            frame = frames.sentences_frame(call_id, sentences)
+            self._insert("insert_sentence_embeddings", "new_sentence_embeddings", frame)
+
+    def sentence_embeddings(self, call_ids: list[str]) -> dict[str, SentenceEmbeddings]:
+        """The stored sentence embeddings of these calls, in one query (calls without any are
+        left out)."""
+        frame = self.query("sentence_embeddings_for_calls", call_ids=list(call_ids))
+        return frames.sentence_embeddings_of(frame)
 
     def save_override(self, override: Override) -> None:
         """Adds a reviewer's correction, in its own short transaction (a run may be writing

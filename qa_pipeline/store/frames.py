@@ -5,9 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import numpy as np
 import polars as pl
 
-from qa_pipeline.records import CallMeta, CallOutcome, CallScore
+from qa_pipeline.records import (
+    CallMeta,
+    CallOutcome,
+    CallScore,
+    Sentence,
+    SentenceEmbeddings,
+    Speaker,
+)
 
 __all__ = [
     "call_frame",
@@ -21,6 +29,8 @@ __all__ = [
     "items_frame",
     "evidence_frame",
     "matches_frame",
+    "sentences_frame",
+    "sentence_embeddings_of",
 ]
 
 
@@ -229,6 +239,9 @@ def evidence_frame(call_id: str, score: CallScore) -> pl.DataFrame:
             "end_s": [e.end_s for _, _, e in rows],
             "text": [e.text for _, _, e in rows],
             "detector": [e.detector for _, _, e in rows],
+            "act": [e.act for _, _, e in rows],
+            "act_confidence": [e.act_confidence for _, _, e in rows],
+            "sentence_index": [e.sentence_index for _, _, e in rows],
         },
         schema_overrides={
             "evidence_index": pl.Int32,
@@ -236,8 +249,71 @@ def evidence_frame(call_id: str, score: CallScore) -> pl.DataFrame:
             "speaker": pl.String,
             "start_s": pl.Float64,
             "end_s": pl.Float64,
+            "act": pl.String,
+            "act_confidence": pl.Float64,
+            "sentence_index": pl.Int32,
         },
     )
+
+
+def sentences_frame(call_id: str, embedded: SentenceEmbeddings) -> pl.DataFrame:
+    """A call's sentences and their embeddings, one row per sentence."""
+    sentences = embedded.sentences
+    return pl.DataFrame(
+        {
+            "call_id": [call_id] * len(sentences),
+            "turn_index": [s.turn_index for s in sentences],
+            "sentence_index": [s.sentence_index for s in sentences],
+            "speaker": [s.speaker.value for s in sentences],
+            "first_word": [s.first_word for s in sentences],
+            "end_word": [s.end_word for s in sentences],
+            "start_s": [s.start_s for s in sentences],
+            "end_s": [s.end_s for s in sentences],
+            "text": [s.text for s in sentences],
+            "model_id": [embedded.model_id] * len(sentences),
+            "embedding": pl.Series(embedded.vectors.astype("float32")).cast(
+                pl.List(pl.Float32)
+            ),
+        },
+        schema_overrides={
+            "turn_index": pl.Int32,
+            "sentence_index": pl.Int32,
+            "first_word": pl.Int32,
+            "end_word": pl.Int32,
+            "start_s": pl.Float64,
+            "end_s": pl.Float64,
+        },
+    )
+
+
+def sentence_embeddings_of(frame: pl.DataFrame) -> dict[str, SentenceEmbeddings]:
+    """Stored sentence rows (ordered by call, turn, sentence) back to records, by call id.
+
+    A call whose sentences come from several models keeps those of the model most of its
+    sentences use; the scorer embeds the others again.
+    """
+    found: dict[str, SentenceEmbeddings] = {}
+    if frame.is_empty():
+        return found
+    for (call_id,), rows in frame.group_by("call_id", maintain_order=True):
+        model_id = rows["model_id"].mode().sort()[0]
+        rows = rows.filter(pl.col("model_id") == model_id)
+        sentences = tuple(
+            Sentence(
+                r["turn_index"],
+                r["sentence_index"],
+                Speaker(r["speaker"]),
+                r["first_word"],
+                r["end_word"],
+                r["start_s"],
+                r["end_s"],
+                r["text"],
+            )
+            for r in rows.drop("embedding").iter_rows(named=True)
+        )
+        vectors = np.asarray(rows["embedding"].to_list(), dtype=np.float32)
+        found[str(call_id)] = SentenceEmbeddings(str(model_id), sentences, vectors)
+    return found
 
 
 def matches_frame(call_id: str, score: CallScore) -> pl.DataFrame:

@@ -1,0 +1,179 @@
+"""Act detectors: what each sentence of a turn does (greet, offer help, apologise ...).
+
+A call's sentences are embedded once (qa_pipeline.scoring.acts.embed) and the act classifier
+gives each sentence a probability per act; an act leaf matches the sentences of its turns whose
+probability for one of its acts reaches the leaf's threshold. Embeddings stored with the call
+are reused: only sentences missing from them (or embedded by another model) are embedded, and
+the embedding model is not even loaded when none is missing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from qa_pipeline.records import Sentence, SentenceEmbeddings, Transcript
+from qa_pipeline.scoring.sentences import SentenceOptions, split_sentences
+
+__all__ = ["ActModel", "CallActs", "embed_sentences"]
+
+_DEFAULT_THRESHOLD = 0.5
+_embedders: dict[str, Any] = {}
+_embedders_lock = threading.Lock()
+
+
+def _embedder() -> Any:
+    """The act embedder, loaded once per process (model loading takes seconds)."""
+    from qa_pipeline.scoring.acts.embed import EmbedOptions, load_embedder
+
+    with _embedders_lock:
+        if "default" not in _embedders:
+            _embedders["default"] = load_embedder(EmbedOptions())
+        return _embedders["default"]
+
+
+class ActModel:
+    """The embedder and the act classifier for one rubric (with the rubric's own examples).
+
+    Both load on first use, so scoring from stored embeddings with a rubric that adds no
+    examples never loads the embedding model.
+
+    Args:
+        examples: the rubric's example sentences per act, added to the classifier's.
+        embedder: an embedder to use instead of the default one (loaded once per process).
+    """
+
+    def __init__(
+        self, examples: Mapping[str, Sequence[str]] | None = None, embedder: Any | None = None
+    ) -> None:
+        self.examples = {act: tuple(s) for act, s in (examples or {}).items() if s}
+        self._embedder = embedder
+        self._classifier: Any | None = None
+        self._lock = threading.Lock()
+        self.embed_calls = 0
+        """How many times this model embedded sentences (tests check stored ones are reused)."""
+
+    @property
+    def embedder(self) -> Any:
+        if self._embedder is None:
+            self._embedder = _embedder()
+        return self._embedder
+
+    @property
+    def model_id(self) -> str:
+        from qa_pipeline.scoring.acts.embed import EmbedOptions
+
+        if self._embedder is not None:
+            return str(self._embedder.model_id)
+        return str(getattr(EmbedOptions(), "model_id", None) or self.embedder.model_id)
+
+    @property
+    def classifier(self) -> Any:
+        with self._lock:
+            if self._classifier is None:
+                from qa_pipeline.scoring.acts.classify import ActClassifier
+
+                classifier = ActClassifier.default()
+                if self.examples:
+                    classifier = classifier.with_examples(
+                        {a: list(s) for a, s in self.examples.items()}, self.embedder
+                    )
+                self._classifier = classifier
+            return self._classifier
+
+    def threshold(self, act: str) -> float:
+        """The classifier's own threshold for ``act`` (0.5 when it has none)."""
+        thresholds = getattr(self.classifier, "thresholds", None) or {}
+        return float(thresholds.get(act, _DEFAULT_THRESHOLD))
+
+    def acts(self) -> tuple[str, ...]:
+        from qa_pipeline.scoring.acts import ACTS
+
+        return tuple(getattr(self.classifier, "acts", None) or ACTS)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.embed_calls += 1
+        return np.asarray(self.embedder.embed(list(texts)), dtype=np.float32)
+
+
+def embed_sentences(
+    transcript: Transcript,
+    model: ActModel,
+    stored: SentenceEmbeddings | None = None,
+    options: SentenceOptions = SentenceOptions(),
+) -> SentenceEmbeddings:
+    """The transcript's sentences and their embeddings: stored ones reused when the same
+    sentence (turn, place, text) was embedded by the same model, the rest embedded now."""
+    sentences = split_sentences(transcript.turns, options)
+    known: dict[tuple[int, int, str], int] = {}
+    if stored is not None and stored.model_id == model.model_id:
+        known = {
+            (s.turn_index, s.sentence_index, s.text): n for n, s in enumerate(stored.sentences)
+        }
+    rows = [known.get((s.turn_index, s.sentence_index, s.text)) for s in sentences]
+    missing = [n for n, row in enumerate(rows) if row is None]
+    if stored is not None and rows == list(range(len(stored.sentences))):
+        return stored  # every sentence stored, in the same order: nothing to embed or copy
+    dim = stored.vectors.shape[1] if stored is not None and known else None
+    fresh = model.embed([sentences[n].text for n in missing]) if missing else None
+    if fresh is not None:
+        dim = fresh.shape[1]
+    vectors = np.zeros((len(sentences), dim or 0), dtype=np.float32)
+    for n, row in enumerate(rows):
+        if row is not None and stored is not None:
+            vectors[n] = stored.vectors[row]
+    if fresh is not None:
+        vectors[missing] = fresh
+    return SentenceEmbeddings(model.model_id, sentences, vectors)
+
+
+@dataclass(frozen=True)
+class ActHit:
+    """A sentence an act leaf matched, with the act and the classifier's probability."""
+
+    sentence: Sentence
+    act: str
+    confidence: float
+
+
+class CallActs:
+    """One call's sentences with their act probabilities, computed once per call."""
+
+    def __init__(self, embedded: SentenceEmbeddings, model: ActModel) -> None:
+        self.sentences = embedded.sentences
+        self.columns = {act: n for n, act in enumerate(model.acts())}
+        self.model = model
+        self.probabilities = (
+            np.asarray(model.classifier.probabilities(embedded.vectors), dtype=np.float32)
+            if self.sentences
+            else np.zeros((0, len(self.columns)), dtype=np.float32)
+        )
+        self.by_turn: dict[int, list[int]] = {}
+        for n, s in enumerate(self.sentences):
+            self.by_turn.setdefault(s.turn_index, []).append(n)
+
+    def find(
+        self, turn_indexes: Sequence[int], acts: Sequence[str], min_confidence: float | None
+    ) -> list[ActHit]:
+        """Sentences of these turns whose probability for one of ``acts`` reaches the
+        threshold (the leaf's, else each act's own); the likeliest act names the hit."""
+        hits = []
+        columns = [self.columns[a] for a in acts]
+        limits = np.array(
+            [
+                min_confidence if min_confidence is not None else self.model.threshold(a)
+                for a in acts
+            ]
+        )
+        for t in turn_indexes:
+            for n in self.by_turn.get(t, ()):
+                row = self.probabilities[n, columns]
+                passed = row >= limits
+                if passed.any():
+                    best = int(np.argmax(np.where(passed, row, -1.0)))
+                    hits.append(ActHit(self.sentences[n], acts[best], float(row[best])))
+        return hits
