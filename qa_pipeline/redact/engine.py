@@ -8,7 +8,6 @@ pattern recognisers for written SSNs, UK NI numbers and card numbers run beside 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,11 +19,14 @@ from presidio_analyzer.predefined_recognizers import (
     UkNinoRecognizer,
     UsSsnRecognizer,
 )
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig
+from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
 
 from qa_pipeline.redact.options import Entity
 from qa_pipeline.redact.recognisers import own_recognizers
 
-__all__ = ["Found", "analyzer", "find_entities", "offline_nlp_engine"]
+__all__ = ["Found", "analyzer", "find_entities", "offline_nlp_engine", "tagged"]
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,19 @@ def _priority(result: RecognizerResult) -> tuple[float, int]:
     return (-result.score, -(result.end - result.start))
 
 
-_ALNUM = re.compile(r"[^a-z0-9]")
+@lru_cache(maxsize=1)
+def _anonymizer() -> AnonymizerEngine:
+    return AnonymizerEngine()
 
 
-def normalised(text: str) -> str:
-    """Letters and digits only, lower case: how kept strings are compared."""
-    return _ALNUM.sub("", text.lower())
+def tagged(text: str, found: Sequence[Found]) -> str:
+    """``text`` with each entity found (offsets into ``text``, clipped to it) replaced by its
+    tag, by Presidio's anonymizer."""
+    results = [
+        AnonymizerResult(f.entity.value, max(f.start, 0), min(f.end, len(text)), f.score)
+        for f in found
+    ]
+    operators = {
+        f.entity.value: OperatorConfig("replace", {"new_value": f.entity.tag}) for f in found
+    }
+    return _anonymizer().anonymize(text=text, analyzer_results=results, operators=operators).text

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["ENV", "Entity", "RedactOptions"]
+__all__ = ["ENV", "Entity", "RedactOptions", "normalised"]
 
 ENV = "QA_PIPELINE_REDACT"
 """Per deployment: ``all`` (the default), ``off``, or entity names separated by commas."""
@@ -103,3 +104,8 @@ class RedactOptions:
     def from_env(cls) -> RedactOptions:
         """The deployment's options from ``$QA_PIPELINE_REDACT`` (see ``parse``)."""
         return cls.parse(os.environ.get(ENV))
+
+
+def normalised(text: str) -> str:
+    """Letters and digits only, lower case: how kept strings are compared with what is found."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())

@@ -12,17 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from typing import TypeVar
-
-from presidio_anonymizer import AnonymizerEngine
-from presidio_anonymizer.entities import OperatorConfig
-from presidio_anonymizer.entities import RecognizerResult as AnonymizerResult
+from typing import TYPE_CHECKING, TypeVar
 
 from qa_pipeline.ingest.transcripts.base import LabelledWord
 from qa_pipeline.records import Speaker, Transcript, Word
-from qa_pipeline.redact.engine import Found, find_entities, normalised
-from qa_pipeline.redact.options import Entity, RedactOptions
+from qa_pipeline.redact.options import Entity, RedactOptions, normalised
+
+if TYPE_CHECKING:
+    from qa_pipeline.redact.engine import Found
 
 __all__ = [
     "Mask",
@@ -124,6 +121,9 @@ def _masks(
 ) -> list[Mask]:
     """Each run (a speaker's stretch of speech) read as one text, with the runs before it as
     context for cues; the words of each entity found become one mask."""
+    # Presidio takes seconds to load: only a process that redacts something loads it.
+    from qa_pipeline.redact.engine import find_entities
+
     masks: list[Mask] = []
     said: list[str] = []
     kept = {normalised(k) for k in options.keep}
@@ -167,21 +167,12 @@ def _mask(
 ) -> Mask:
     """The group's words as one text, each entity in it replaced by its tag; what sticks to
     the words outside the entity (punctuation, a lead-in glued on) stays."""
+    from qa_pipeline.redact.engine import tagged
+
     start, end = offsets[group[0]], offsets[group[-1]] + len(texts[group[-1]])
-    found = [hits[h] for h in which]
-    masked = _anonymizer().anonymize(
-        text=text[start:end],
-        analyzer_results=[
-            AnonymizerResult(
-                f.entity.value, max(f.start - start, 0), min(f.end, end) - start, f.score
-            )
-            for f in found
-        ],
-        operators={
-            f.entity.value: OperatorConfig("replace", {"new_value": f.entity.tag}) for f in found
-        },
-    )
-    return Mask(tuple(run[n] for n in group), masked.text)
+    inside = [replace(hits[h], start=hits[h].start - start, end=hits[h].end - start) for h in which]
+    masked = tagged(text[start:end], inside)
+    return Mask(tuple(run[n] for n in group), masked)
 
 
 def _runs(words: Sequence[Word], keys: Sequence[str]) -> list[list[int]]:
@@ -200,11 +191,6 @@ def _runs(words: Sequence[Word], keys: Sequence[str]) -> list[list[int]]:
             runs.append([i])
     runs.sort(key=lambda run: (words[run[0]].start_s, run[0]))
     return runs
-
-
-@lru_cache(maxsize=1)
-def _anonymizer() -> AnonymizerEngine:
-    return AnonymizerEngine()
 
 
 def _joined(texts: Sequence[str]) -> tuple[str, list[int]]:

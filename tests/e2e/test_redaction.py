@@ -81,11 +81,11 @@ def _whisperx() -> dict:
     return {"segments": segments}
 
 
-def qa(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+def qa(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "qa_pipeline", *args],
         cwd=cwd,
-        env=dict(os.environ),
+        env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         timeout=300,
@@ -161,3 +161,22 @@ def test_nothing_stored_shown_or_exported_holds_the_card_or_personal_data(
         assert files
         for path in files:
             assert not leaks(path.read_text()), path
+
+
+def test_an_unknown_entity_is_refused_in_one_line_before_anything_is_stored(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "c-pay.json").write_text(json.dumps(NATIVE))
+    db = tmp_path / "qa.duckdb"
+    refused = qa("import", "c-pay.json", "--db", str(db), "--redact", "CARD,CARDS", cwd=tmp_path)
+    assert refused.returncode == 2
+    lines = refused.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--redact" in lines[0] and "'CARDS'" in lines[0], refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not db.exists()
+    kept = qa(
+        "import", "c-pay.json", "--db", str(db), cwd=tmp_path, env={"QA_PIPELINE_REDACT": "off"}
+    )
+    assert kept.returncode == 0, kept.stderr
+    shown = qa("show", "c-pay", "--db", str(db), cwd=tmp_path).stdout
+    assert SPOKEN in shown  # redaction off, by the deployment's setting
