@@ -161,6 +161,35 @@ def main() -> None:
         if args.set in (name, "both"):
             report(name, load(path), redactors, args.misses)
     print(f"\nloading Presidio and our recognisers, once per process: {load_s():.1f} s")
+    print("\nredaction time against turn length (one speaker, no pause, numbers and cues mixed):")
+    times = {n: turn_s(n) for n in (1000, 4000, 16000)}
+    for n, seconds in times.items():
+        ratio = seconds / times[1000]
+        print(f"  {n:>6} words: {seconds:.2f} s ({ratio:.1f}x the 1000-word turn's time)")
+
+
+_TURN_WORDS = (
+    "one two three four five oh double my card number is at dot com the road street lane close "
+    "flat 12 4111 and date of birth born s m i t h spell name phone"
+)
+
+
+def turn_s(words: int) -> float:
+    """Seconds to redact one turn of ``words`` words drawn from numbers, cues and fillers."""
+    import random
+
+    from qa_pipeline.records import Speaker, Word
+    from qa_pipeline.redact.words import redact_words
+
+    vocab = _TURN_WORDS.split()
+    rng = random.Random(1)
+    said = [
+        Word(i * 0.3, i * 0.3 + 0.25, rng.choice(vocab), 0.9, Speaker.CUSTOMER)
+        for i in range(words)
+    ]
+    started = time.perf_counter()
+    redact_words(said)
+    return time.perf_counter() - started
 
 
 def load_s() -> float:

@@ -8,6 +8,7 @@ pattern recognisers for written SSNs, UK NI numbers and card numbers run beside 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -94,16 +95,22 @@ def find_entities(
     results = analyzer(context_chars).analyze(
         text=prefix + text, language="en", entities=[e.value for e in entities]
     )
-    chosen: list[Found] = []
+    chosen: list[Found] = []  # in order of start, never overlapping
+    starts: list[int] = []
     offset = len(prefix)
     for result in sorted(results, key=_priority):
         start, end = max(result.start, offset) - offset, result.end - offset
         if end <= 0 or result.score < _MIN_SCORE and not _own(result):
             continue
-        if any(start < f.end and f.start < end for f in chosen):
+        # The best scored first; one that overlaps a better one already taken is dropped.
+        at = bisect.bisect_left(starts, start)
+        before = chosen[at - 1] if at else None
+        after = chosen[at] if at < len(chosen) else None
+        if (before and before.end > start) or (after and after.start < end):
             continue
-        chosen.append(Found(Entity(result.entity_type), start, end, result.score))
-    return sorted(chosen, key=lambda f: f.start)
+        chosen.insert(at, Found(Entity(result.entity_type), start, end, result.score))
+        starts.insert(at, start)
+    return chosen
 
 
 def _own(result: RecognizerResult) -> bool:

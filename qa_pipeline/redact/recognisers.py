@@ -150,8 +150,8 @@ class SpokenNumberRecognizer(_Recognizer):
     ) -> list[RecognizerResult]:
         parsed = _parse(text)
         results = []
-        for run in parsed.runs:
-            found = self._classify(parsed, run)
+        for n, run in enumerate(parsed.runs):
+            found = self._classify(parsed, run, parsed.runs[n - 1] if n else None)
             if found is not None and found.entity_type in entities:
                 results.append(found)
         results.extend(r for r in self._written_expiry(parsed) if r.entity_type in entities)
@@ -160,7 +160,9 @@ class SpokenNumberRecognizer(_Recognizer):
         results.extend(r for r in self._month_expiry(parsed) if r.entity_type in entities)
         return results
 
-    def _classify(self, parsed: _Parsed, run: DigitRun) -> RecognizerResult | None:
+    def _classify(
+        self, parsed: _Parsed, run: DigitRun, previous: DigitRun | None
+    ) -> RecognizerResult | None:
         tokens, text = parsed.tokens, parsed.text
         start, end = tokens[run.first].start, tokens[run.last].end
         digits, n = run.digits, len(run.digits)
@@ -171,7 +173,7 @@ class SpokenNumberRecognizer(_Recognizer):
         if 13 <= n <= 19 and luhn_valid(digits) and digits[0] in "23456":
             # Whatever was said before it: a card number called an order number is still one.
             return _result(Entity.CARD, start, end, 1.0, "Luhn-valid card number")
-        if 4 <= n <= 12 and _completes_card(parsed, run):
+        if 4 <= n <= 12 and _completes_card(previous, run):
             return _result(Entity.CARD, start, end, 0.95, "completes a card number said before")
         if _AFTER_NOT_PERSONAL.match(after) or _MONEY_BEFORE.search(
             text[max(0, start - 16) : start]
@@ -264,13 +266,12 @@ class SpokenNumberRecognizer(_Recognizer):
         return found
 
 
-def _completes_card(parsed: _Parsed, run: DigitRun) -> bool:
+def _completes_card(previous: DigitRun | None, run: DigitRun) -> bool:
     """True when the digits said just before (this turn or the last) and these make a
     Luhn-valid card number: the second half of a number split over two turns."""
-    before = [r for r in parsed.runs if r.last < run.first]
-    if not before:
+    if previous is None:
         return False
-    digits = before[-1].digits + run.digits
+    digits = previous.digits + run.digits
     return 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_valid(digits)
 
 

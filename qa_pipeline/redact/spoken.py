@@ -225,7 +225,7 @@ def _number_at(tokens: Sequence[Token], i: int) -> tuple[str, int] | None:
         return TEENS[word], i + 1
     if word in TENS:
         j = i + 1
-        if j + 1 < len(tokens) and tokens[j].text == "-" and tokens[j + 1].lower in UNITS:
+        if _hyphen_joins(tokens, j) and tokens[j + 1].lower in UNITS:
             j += 1
         if j < len(tokens) and tokens[j].lower in UNITS and UNITS[tokens[j].lower] != "0":
             return TENS[word] + UNITS[tokens[j].lower], j + 1
@@ -240,6 +240,17 @@ def _number_at(tokens: Sequence[Token], i: int) -> tuple[str, int] | None:
     if word == "hundred" and i > 0:
         return "00", i + 1
     return None
+
+
+def _hyphen_joins(tokens: Sequence[Token], j: int) -> bool:
+    """True when token ``j`` is a hyphen written tight between two words ("forty-one"); one
+    with spaces around it (" - ") separates two numbers instead."""
+    return (
+        0 < j < len(tokens) - 1
+        and tokens[j].text == "-"
+        and tokens[j - 1].end == tokens[j].start
+        and tokens[j].end == tokens[j + 1].start
+    )
 
 
 def _is_number_word(word: str) -> bool:
@@ -382,7 +393,7 @@ def _day_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
         return _ORDINALS[word], i + 1
     if word in ("twenty", "thirty") and i + 1 < len(tokens):
         nxt = tokens[i + 1].lower
-        j = i + 2 if nxt != "-" else i + 3
+        j = i + 3 if _hyphen_joins(tokens, i + 1) else i + 2
         nxt = tokens[j - 1].lower if j - 1 < len(tokens) else ""
         if nxt in _ORDINAL_UNITS:
             day = int(TENS[word]) * 10 + _ORDINAL_UNITS[nxt]
@@ -426,7 +437,7 @@ def _two_digits_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
         return int(TEENS[word]), i + 1
     if word in TENS:
         j = i + 1
-        if j < len(tokens) and tokens[j].text == "-":
+        if _hyphen_joins(tokens, j):
             j += 1
         if j < len(tokens) and tokens[j].lower in UNITS and UNITS[tokens[j].lower] != "0":
             return int(TENS[word] + UNITS[tokens[j].lower]), j + 1

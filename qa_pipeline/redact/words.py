@@ -9,6 +9,7 @@ stays ("6467," ends as "[CARD],").
 
 from __future__ import annotations
 
+import bisect
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -139,11 +140,12 @@ def _masks(
             if normalised(text[hit.start : hit.end]) not in kept
         ]
         said.append(text)
+        ends = [hit.end for hit in hits]  # sorted: hits are in order and never overlap
         group: list[int] = []
         group_hits: set[int] = set()
         for n in range(len(run)):
             start, end = offsets[n], offsets[n] + len(texts[n])
-            touched = {h for h, hit in enumerate(hits) if start < hit.end and hit.start < end}
+            touched = _overlapping(hits, ends, start, end)
             if group and touched & group_hits:
                 group.append(n)
                 group_hits |= touched
@@ -154,6 +156,16 @@ def _masks(
         if group:
             masks.append(_mask(run, group, text, offsets, texts, hits, group_hits))
     return masks
+
+
+def _overlapping(hits: Sequence[Found], ends: Sequence[int], start: int, end: int) -> set[int]:
+    """The hits overlapping [start, end), found by bisection (linear in a turn's length)."""
+    touched = set()
+    h = bisect.bisect_right(ends, start)
+    while h < len(hits) and hits[h].start < end:
+        touched.add(h)
+        h += 1
+    return touched
 
 
 def _mask(
