@@ -1,0 +1,112 @@
+"""The act classifier: a small network over sentence embeddings (one hidden layer, one sigmoid
+per act), thresholds chosen by cross-validation, plus a team's own example sentences.
+
+``ActClassifier.default()`` loads the head trained on ``corpus/`` (``model/head.npz``, rebuilt
+by ``python -m qa_pipeline.scoring.acts.train``). ``with_examples`` adds a rubric's sentences
+for an act without retraining: a sentence close to one of them (cosine similarity of the
+normalised embeddings) gets a probability from that closeness, and the act's probability is
+the larger of the head's and the examples'. So an example can only raise recognition of
+sentences like itself; it never lowers what the head already finds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa_pipeline.scoring.acts import ACTS, AGENT_ACTS
+
+__all__ = ["HEAD_PATH", "ActClassifier", "with_speaker"]
+
+HEAD_PATH = Path(__file__).with_name("model") / "head.npz"
+
+# Closeness to a team's example that counts as the act for sure (1.0) and not at all (0.0):
+# paraphrases of one sentence by all-MiniLM-L6-v2 sit above ~0.8, unrelated call sentences
+# below ~0.5.
+EXAMPLE_SURE_COSINE = 0.80
+EXAMPLE_NONE_COSINE = 0.55
+
+
+def with_speaker(embeddings: np.ndarray, agent: np.ndarray | bool) -> np.ndarray:
+    """The network's input: each embedding with a last column 1.0 for the agent, 0.0 else."""
+    flags = np.broadcast_to(np.asarray(agent, dtype=np.float32), (embeddings.shape[0],))
+    return np.hstack([embeddings.astype(np.float32), flags[:, None]])
+
+
+class ActClassifier:
+    """Per-act probabilities for embedded sentences.
+
+    Attributes:
+        acts: the act names, in column order of ``probabilities``.
+        model_id: the embedding model the head was trained on.
+        thresholds: per act, the probability from which a sentence counts as doing it.
+    """
+
+    def __init__(
+        self,
+        arrays: Mapping[str, np.ndarray],
+        thresholds: Mapping[str, float],
+        model_id: str,
+        examples: Mapping[str, np.ndarray] | None = None,
+    ) -> None:
+        self.acts = ACTS
+        self.model_id = model_id
+        self.thresholds = dict(thresholds)
+        self._arrays = {name: np.asarray(a, dtype=np.float32) for name, a in arrays.items()}
+        self._examples = dict(examples or {})
+        self._agent_columns = np.array([act in AGENT_ACTS for act in ACTS])
+
+    @classmethod
+    def default(cls) -> ActClassifier:
+        """The head shipped with the package."""
+        with np.load(HEAD_PATH, allow_pickle=False) as data:
+            meta: dict[str, Any] = json.loads(str(data["meta"]))
+            arrays = {name: data[name] for name in data.files if name != "meta"}
+        return cls(arrays, meta["thresholds"], meta["model_id"])
+
+    def _forward(self, inputs: np.ndarray) -> np.ndarray:
+        a = self._arrays
+        hidden = np.maximum(inputs @ a["hidden_weights"] + a["hidden_bias"], 0.0)
+        z = hidden @ a["weights"] + a["bias"]
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
+        """Shape (n, len(acts)): each sentence's probability of doing each act, agent acts
+        read as if the agent said it and customer acts as if the customer did (the scorer
+        reads each act on its own speaker's sentences)."""
+        if embeddings.shape[0] == 0:
+            return np.zeros((0, len(self.acts)), dtype=np.float32)
+        as_agent = self._forward(with_speaker(embeddings, True))
+        as_customer = self._forward(with_speaker(embeddings, False))
+        probs = np.where(self._agent_columns, as_agent, as_customer)
+        for act, examples in self._examples.items():
+            column = self.acts.index(act)
+            closest = (embeddings @ examples.T).max(axis=1)
+            span = EXAMPLE_SURE_COSINE - EXAMPLE_NONE_COSINE
+            from_examples = np.clip((closest - EXAMPLE_NONE_COSINE) / span, 0.0, 1.0)
+            # Mapped onto [0, 1] but read against the act's own threshold: scale so that the
+            # midpoint of the closeness band lands on the threshold.
+            threshold = self.thresholds.get(act, 0.5)
+            scaled = np.where(
+                from_examples < 0.5,
+                from_examples * 2 * threshold,
+                threshold + (from_examples - 0.5) * 2 * (1 - threshold),
+            )
+            probs[:, column] = np.maximum(probs[:, column], scaled)
+        return probs.astype(np.float32)
+
+    def with_examples(self, examples: Mapping[str, Sequence[str]], embedder: Any) -> ActClassifier:
+        """This classifier with a team's example sentences added to their acts."""
+        added = dict(self._examples)
+        for act, sentences in examples.items():
+            if act not in self.acts:
+                raise ValueError(f"unknown act {act!r}")
+            if not sentences:
+                continue
+            vectors = np.asarray(embedder.embed(list(sentences)), dtype=np.float32)
+            added[act] = vectors if act not in added else np.vstack([added[act], vectors])
+        return ActClassifier(self._arrays, self.thresholds, self.model_id, added)
