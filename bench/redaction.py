@@ -1,6 +1,6 @@
 """Redaction recall and precision per entity, ours against Presidio's default recognisers.
 
-    python -m bench.redaction            # both labelled sets
+    python -m bench.redaction            # every labelled set (dev, dev2, eval)
     python -m bench.redaction --set eval # one
 
 Each utterance is read as the pipeline reads a turn: the previous utterance (``context``) is
@@ -28,7 +28,7 @@ from qa_pipeline.redact.engine import find_entities, offline_nlp_engine
 from qa_pipeline.redact.options import Entity
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "redaction"
-SETS = {"dev": DATA / "dev.jsonl", "eval": DATA / "eval.jsonl"}
+SETS = {"dev": DATA / "dev.jsonl", "dev2": DATA / "dev2.jsonl", "eval": DATA / "eval.jsonl"}
 TYPES = [e.value for e in Entity]
 
 # Presidio's entity names mapped onto ours, for precision per type.
@@ -150,7 +150,7 @@ def report(name: str, records: list[dict], redactors: dict[str, Redactor], show:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=[*SETS, "both"], default="both")
+    parser.add_argument("--set", choices=[*SETS, "all", "both"], default="all")
     parser.add_argument("--misses", action="store_true", help="list every miss and extra")
     parser.add_argument("--ours-only", action="store_true")
     args = parser.parse_args()
@@ -158,7 +158,7 @@ def main() -> None:
     if not args.ours_only:
         redactors["presidio"] = presidio_default()
     for name, path in SETS.items():
-        if args.set in (name, "both"):
+        if args.set in (name, "all") or (args.set == "both" and name != "dev2"):
             report(name, load(path), redactors, args.misses)
     print(f"\nloading Presidio and our recognisers, once per process: {load_s():.1f} s")
     print("\nredaction time against turn length (one speaker, no pause, numbers and cues mixed):")
