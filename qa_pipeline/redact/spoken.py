@@ -379,8 +379,9 @@ def letter_runs(tokens: Sequence[Token], min_letters: int = 3) -> list[tuple[int
 # Dates ---------------------------------------------------------------------------------------
 
 
-def _day_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
-    """A day of the month (ordinal or cardinal, 1-31) at ``i``, and the next index."""
+def _day_at(tokens: Sequence[Token], i: int, words: bool = False) -> tuple[int, int] | None:
+    """A day of the month (ordinal or numerals, 1-31; cardinal words too with ``words``, as in
+    "fifteen august", said before a month only) at ``i``, and the next index."""
     if i >= len(tokens):
         return None
     word = tokens[i].lower
@@ -398,6 +399,10 @@ def _day_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:
         if nxt in _ORDINAL_UNITS:
             day = int(TENS[word]) * 10 + _ORDINAL_UNITS[nxt]
             return (day, j) if day <= 31 else None
+    if words and not tokens[i].text.isdigit():
+        number = _two_digits_at(tokens, i) or _unit_at(tokens, i)
+        if number is not None and 1 <= number[0] <= 31:
+            return number
     return None
 
 
@@ -493,16 +498,34 @@ def date_spans(tokens: Sequence[Token]) -> list[tuple[int, int, bool]]:
     return found
 
 
+_FILLERS = {"uh", "um", "er", "erm", "ah"}
+
+
 def _date_at(tokens: Sequence[Token], i: int) -> tuple[int, int, bool] | None:
+    if (
+        i < len(tokens)
+        and tokens[i].lower in ("nineteen", "two")
+        or (i < len(tokens) and len(tokens[i].text) == 4 and tokens[i].text.isdigit())
+    ):
+        # "nineteen eighty seven march tenth": the year said first.
+        year = _year_at(tokens, i)
+        if year is not None and year[0] >= 1900:
+            rest = _day_month_at(tokens, _skip(tokens, year[1], {",", "the"}))
+            if rest is not None:
+                return i, rest[1], True
+    return _day_month_at(tokens, i)
+
+
+def _day_month_at(tokens: Sequence[Token], i: int) -> tuple[int, int, bool] | None:
     start = i
     j = _skip(tokens, i, {"the"})
-    day = _day_at(tokens, j)
+    day = _day_at(tokens, j, words=True)
     if day is not None:
         k = _skip(tokens, day[1], {"of", ","})
         month = _month_at(tokens, k, ordinal=tokens[k - 1].lower == "of")
         if month is not None:
             end = month[1]
-            year = _year_at(tokens, _skip(tokens, end, {",", "in", "."}))
+            year = _year_at(tokens, _skip(tokens, end, {",", "in", "."} | _FILLERS))
             if year is not None:
                 end = year[1]
             return start if tokens[start].lower != "the" else j, end - 1, True
@@ -533,9 +556,8 @@ def _numeric_date_at(tokens: Sequence[Token], i: int) -> tuple[int, int, bool] |
     j = i
     while j < len(tokens) and len(parts) < 3:
         value = _two_digits_at(tokens, j) or _unit_at(tokens, j)
-        if value is None and parts:
-            year = _year_at(tokens, j)
-            value = year
+        if len(parts) == 2:
+            value = _year_at(tokens, j) or value
         if value is None:
             return None
         parts.append(value[0])
@@ -543,12 +565,21 @@ def _numeric_date_at(tokens: Sequence[Token], i: int) -> tuple[int, int, bool] |
         if len(parts) < 3:
             if j < len(tokens) and tokens[j].lower in _DATE_SEPARATORS:
                 j += 1
+            elif len(parts) == 2 and not tokens[j - 1].text.isdigit() and _full_year_at(tokens, j):
+                pass  # "twelve twelve nineteen ninety": no separator before a full year
             else:
                 return None
     day_month = len(parts) == 3 and 1 <= parts[0] <= 31 and 1 <= parts[1] <= 31
     if day_month and min(parts[0], parts[1]) <= 12:
         return i, j - 1, True
     return None
+
+
+def _full_year_at(tokens: Sequence[Token], i: int) -> bool:
+    if i >= len(tokens) or tokens[i].lower not in ("nineteen", "two"):
+        return False
+    year = _year_at(tokens, i)
+    return year is not None and year[0] >= 1900
 
 
 def _unit_at(tokens: Sequence[Token], i: int) -> tuple[int, int] | None:

@@ -1150,6 +1150,8 @@ def _address_rows() -> list[tuple[str, str, str, list[tuple[str, str]], str]]:
 def _record(rid: str, speaker: str, context: str, text: str, spans, note: str) -> dict:
     entities = []
     for kind, value in spans:
+        if kind == "DOB" and value.startswith("the "):
+            value = value[4:]  # dev.jsonl's convention: "the" before a date is not part of it
         start = text.index(value)
         entities.append({"type": kind, "start": start, "end": start + len(value)})
     record = {"id": rid, "speaker": speaker, "context": context, "text": text, "entities": entities}
