@@ -271,9 +271,7 @@ def sentences_frame(call_id: str, embedded: SentenceEmbeddings) -> pl.DataFrame:
             "end_s": [s.end_s for s in sentences],
             "text": [s.text for s in sentences],
             "model_id": [embedded.model_id] * len(sentences),
-            "embedding": pl.Series(embedded.vectors.astype("float32")).cast(
-                pl.List(pl.Float32)
-            ),
+            "embedding": pl.Series(embedded.vectors.astype("float32")).cast(pl.List(pl.Float32)),
         },
         schema_overrides={
             "turn_index": pl.Int32,
