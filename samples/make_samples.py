@@ -35,8 +35,16 @@ RATE_HZ = 8_000
 DEFAULT_GAP_S = 0.6
 _LINE = re.compile(r"^(agent|customer)\s*([+-]\d+(?:\.\d+)?)?\s*:\s*(.+)$")
 _SILENCE = re.compile(r"^silence\s+(\d+(?:\.\d+)?)$")
-MANIFEST_COLUMNS = ("call_id", "file", "agent_id", "agent_name", "team", "queue", "started_at",
-                    "agent_channel")
+MANIFEST_COLUMNS = (
+    "call_id",
+    "file",
+    "agent_id",
+    "agent_name",
+    "team",
+    "queue",
+    "started_at",
+    "agent_channel",
+)
 
 
 @dataclass(frozen=True)
@@ -67,11 +75,14 @@ def parse_script(path: Path) -> tuple[dict[str, str], list[Line | float]]:
     return header, timeline
 
 
-def synthesise(text: str, voice: str) -> np.ndarray:
-    """flite speech for ``text`` as float32 at RATE_HZ."""
+def synthesise(text: str, voice: str, stretch: float = 1.0) -> np.ndarray:
+    """flite speech for ``text`` as float32 at RATE_HZ; ``stretch`` below 1 speaks faster."""
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "line.wav"
-        subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(wav)], check=True)
+        command = ["flite", "-voice", voice, "-t", text, "-o", str(wav)]
+        if stretch != 1.0:
+            command += ["--setf", f"duration_stretch={stretch:.3f}"]
+        subprocess.run(command, check=True)
         with av.open(str(wav)) as container:
             resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE_HZ)
             chunks = [
@@ -123,7 +134,11 @@ def render(script: Path, out_dir: Path) -> dict[str, str]:
         wav.writeframes(pcm.tobytes())
     truth = {
         "call_id": call_id,
-        **{k: header[k] for k in ("agent_id", "agent_name", "team", "queue", "started_at") if k in header},
+        **{
+            k: header[k]
+            for k in ("agent_id", "agent_name", "team", "queue", "started_at")
+            if k in header
+        },
         "segments": segments,
     }
     (out_dir / "truth").mkdir(exist_ok=True)

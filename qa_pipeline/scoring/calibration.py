@@ -6,11 +6,11 @@ already agree on, and look at where the machine differs. Pure: verdict tables in
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-__all__ = ["agreement", "confusion", "disagreements"]
+__all__ = ["agreement", "cohen_kappa", "confusion", "disagreements"]
 
 VERDICTS = ("pass", "fail", "na")
 
@@ -34,7 +34,7 @@ def _pairs(
 def agreement(
     expected: Mapping[str, Mapping[str, str]], predicted: Mapping[str, Mapping[str, str]]
 ) -> pl.DataFrame:
-    """Per item: calls, accuracy, and precision and recall of ``pass`` and of ``fail``.
+    """Per item: calls, accuracy, Cohen's kappa, and precision and recall of each verdict.
 
     Args:
         expected: call id -> item id -> verdict a human gave.
@@ -45,7 +45,8 @@ def agreement(
     for item_id, group in pairs.group_by("item_id", maintain_order=True):
         row: dict[str, object] = {"item_id": item_id[0], "calls": group.height}
         row["accuracy"] = (group["expected"] == group["predicted"]).mean()
-        for verdict in ("pass", "fail"):
+        row["kappa"] = cohen_kappa(group["expected"].to_list(), group["predicted"].to_list())
+        for verdict in VERDICTS:
             hit = ((group["expected"] == verdict) & (group["predicted"] == verdict)).sum()
             said = (group["predicted"] == verdict).sum()
             real = (group["expected"] == verdict).sum()
@@ -53,6 +54,22 @@ def agreement(
             row[f"{verdict}_recall"] = hit / real if real else None
         metrics.append(row)
     return pl.DataFrame(metrics)
+
+
+def cohen_kappa(first: Sequence[str], second: Sequence[str]) -> float | None:
+    """Agreement between two raters beyond what chance gives: (p_o - p_e) / (1 - p_e).
+
+    1 is full agreement, 0 what two raters guessing at their own rates would reach. None when
+    chance alone already agrees fully (both gave one and the same verdict throughout).
+    """
+    if len(first) != len(second) or not first:
+        raise ValueError("kappa needs two equally long, non-empty lists of verdicts")
+    n = len(first)
+    observed = sum(a == b for a, b in zip(first, second, strict=True)) / n
+    chance = sum((first.count(v) / n) * (second.count(v) / n) for v in set(first) | set(second))
+    if chance >= 1.0:
+        return None
+    return (observed - chance) / (1.0 - chance)
 
 
 def confusion(

@@ -12,11 +12,13 @@ from qa_pipeline.records import CallMeta, Speaker, Transcript, Verdict, Word
 from qa_pipeline.scoring.engine import RubricScorer
 from qa_pipeline.scoring.rubric import load_rubric
 from qa_pipeline.speech.turns import TurnOptions, build_turns, nontalk_gaps
+from tests.support.paths import ROOT
 
 _SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-_SCORER = RubricScorer(load_rubric())
+# The phrase rubric: the rules under test are the engine's, and it needs no embedding model.
+_SCORER = RubricScorer(load_rubric(ROOT / "rubrics" / "phrases.yaml"))
 
-# Words the default rubric listens for, and filler, so verdicts go both ways.
+# Words the phrase rubric listens for, and filler, so verdicts go both ways.
 _TEXT = (
     "thank you for calling harbor bank my name is sam how can i help you today sorry "
     "apologise understand hold please bear with me anything else have a great day "

@@ -23,7 +23,13 @@ from typing import Any
 from qa_pipeline.errors import CallError, os_reason
 from qa_pipeline.records import CallMeta, CallSource, Speaker, Transcript, Turn, Word
 
-__all__ = ["IMPORT_ENGINE", "MAX_CALL_S", "MAX_TRANSCRIPT_BYTES", "read_transcript"]
+__all__ = [
+    "IMPORT_ENGINE",
+    "MAX_CALL_S",
+    "MAX_TRANSCRIPT_BYTES",
+    "read_transcript",
+    "transcript_from_document",
+]
 
 IMPORT_ENGINE = "import"
 _FIX = (
@@ -55,6 +61,21 @@ def read_transcript(path: Path) -> tuple[CallSource, Transcript]:
         raise _bad(path, f"{exc}.") from exc
     except RecursionError as exc:
         raise _bad(path, "is nested too deeply to be a transcript.") from exc
+    transcript = transcript_from_document(doc, path)
+    source = CallSource(path=path, sha256=hashlib.sha256(raw).hexdigest(), kind="import")
+    return source, transcript
+
+
+def transcript_from_document(doc: object, path: Path) -> Transcript:
+    """One call's transcript from a parsed document in the format above.
+
+    Args:
+        doc: the parsed JSON.
+        path: where it came from, named in errors.
+
+    Raises:
+        CallError: code ``bad_transcript``, naming the file, the field and what is wrong.
+    """
     if not isinstance(doc, dict):
         raise _bad(path, "the top level is not a JSON object.")
     meta = _meta(path, doc)
@@ -68,7 +89,7 @@ def read_transcript(path: Path) -> tuple[CallSource, Transcript]:
         for i, t in enumerate(turns)
     ]
     words = tuple(w for t in turns for w in t.words)
-    transcript = Transcript(
+    return Transcript(
         meta=meta,
         duration_s=max(t.end_s for t in turns),
         words=words,
@@ -76,8 +97,6 @@ def read_transcript(path: Path) -> tuple[CallSource, Transcript]:
         engine=IMPORT_ENGINE,
         options_json=json.dumps({"source": str(path)}),
     )
-    source = CallSource(path=path, sha256=hashlib.sha256(raw).hexdigest(), kind="import")
-    return source, transcript
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -1,0 +1,113 @@
+"""Builds the evaluation set's speech-recognised third: `python tests/eval/voice.py`.
+
+Every third call of the evaluation scripts (E001, E004, ... E199: 67 calls, none of them the
+ASR-style text calls) is voiced with flite, agent and customer on their own channel of a
+stereo 8 kHz recording, each line starting exactly where the script puts it (so the labels'
+timing facts hold: greeting window, holds, overlaps), then transcribed by the pipeline
+(faster-whisper tiny.en, the default) and kept as a transcript in the import format in
+asr/json/, with the labels in asr/expected.csv. The recordings are not kept (200 MB); running
+this again makes them again. Needs flite (apt-get install flite).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import tempfile
+import wave
+import zlib
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT / "samples"))
+
+from make_samples import RATE_HZ, synthesise  # noqa: E402
+
+from qa_pipeline.batch.options import PipelineOptions  # noqa: E402
+from qa_pipeline.batch.process import process_audio  # noqa: E402
+from qa_pipeline.ingest.discover import file_sha256  # noqa: E402
+from qa_pipeline.records import CallMeta, Layout  # noqa: E402
+from qa_pipeline.scoring.labelled import script_segments  # noqa: E402
+from qa_pipeline.speech.transcribe import Transcriber  # noqa: E402
+
+ITEMS = ("greeting", "active_listening", "hold_etiquette", "apology", "closing")
+VOICES = (("slt", "awb"), ("rms", "kal16"), ("awb", "slt"), ("kal16", "rms"))
+"""(agent, customer) flite voices, taken in turn."""
+
+
+def voiced_ids(call_ids: list[str]) -> list[str]:
+    """Every third call, starting with the first: E001, E004, ..."""
+    return [c for c in call_ids if int(c[1:]) % 3 == 1]
+
+
+def render(call_id: str, segments: list[dict], out: Path) -> None:
+    """A stereo recording of the call, each line placed at its scripted start."""
+    agent_voice, customer_voice = VOICES[int(call_id[1:]) // 3 % len(VOICES)]
+    placed = []
+    for seg in segments:
+        voice = agent_voice if seg["speaker"] == "agent" else customer_voice
+        speech = synthesise(seg["text"], voice)
+        slot_s = seg["end"] - seg["start"]
+        if len(speech) / RATE_HZ > slot_s:
+            # Faster speech, not a later start: the script's timing is what the labels read.
+            speech = synthesise(seg["text"], voice, 0.95 * slot_s * RATE_HZ / len(speech))
+        placed.append((0 if seg["speaker"] == "agent" else 1, seg["start"], speech))
+    end_s = max(start + len(s) / RATE_HZ for _, start, s in placed) + 1.0
+    stereo = np.zeros((2, int(end_s * RATE_HZ)), dtype=np.float32)
+    for channel, start_s, speech in placed:
+        first = int(start_s * RATE_HZ)
+        stereo[channel, first : first + len(speech)] += speech
+    rng = np.random.default_rng(zlib.crc32(call_id.encode()))
+    stereo += rng.normal(0, 2e-4, stereo.shape).astype(np.float32)
+    pcm = (np.clip(stereo, -1, 1) * 32767).astype("<i2").T.copy()
+    with wave.open(str(out), "wb") as handle:
+        handle.setnchannels(2)
+        handle.setsampwidth(2)
+        handle.setframerate(RATE_HZ)
+        handle.writeframes(pcm.tobytes())
+
+
+def main() -> None:
+    scripts = sorted((HERE / "text").glob("eval_*.txt"))
+    calls = [c for path in scripts for c in script_segments(path, gap_s=0.0)]
+    chosen = set(voiced_ids([c[0] for c in calls]))
+    out = HERE / "asr"
+    (out / "json").mkdir(parents=True, exist_ok=True)
+    transcriber = Transcriber()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for call_id, expected, segments in calls:
+            if call_id not in chosen:
+                continue
+            wav = Path(tmp) / f"{call_id}.wav"
+            render(call_id, segments, wav)
+            meta = CallMeta(call_id=call_id, agent_id="eval", layout=Layout.AGENT_ON_0)
+            outcome = process_audio(wav, meta, file_sha256(wav), transcriber, PipelineOptions())
+            if outcome.transcript is None:
+                sys.exit(f"{call_id}: transcription failed: {outcome.error}")
+            turns = [
+                {
+                    "speaker": t.speaker.value,
+                    "start": round(t.start_s, 2),
+                    "end": round(t.end_s, 2),
+                    "text": t.text,
+                }
+                for t in outcome.transcript.turns
+            ]
+            doc = {"call_id": call_id, "agent_id": "eval", "segments": turns}
+            (out / "json" / f"{call_id}.json").write_text(json.dumps(doc, indent=1) + "\n")
+            rows.append({"call_id": call_id, **expected})
+            print(f"{call_id}: {outcome.duration_s:.0f} s, {len(turns)} turns", flush=True)
+    with (out / "expected.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=("call_id", *ITEMS))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"wrote {len(rows)} transcribed calls to {out}")
+
+
+if __name__ == "__main__":
+    main()
