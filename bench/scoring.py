@@ -1,64 +1,150 @@
-"""Scoring throughput from stored transcripts, against merely loading them, in the same run.
+"""Scoring's costs, each against a baseline measured in the same run.
 
-    python -m bench.scoring [--calls 2000]
+    taskset -c 0 python -m bench.scoring [--calls 5000]      (figures "per core")
+    python -m bench.scoring --embed-threads 2                  (embedding on 2 cores)
 
-Imports the labelled transcripts into a fresh store (repeated to --calls calls), then times on
-one core: loading every stored transcript (the baseline), scoring with the default rubric
-(phrase, regex and timing detectors), and scoring with rubrics/semantic_example.yaml (the same
-plus a similar_to detector; needs the semantic extra). Prints calls per second and ratios.
+Builds a store of --calls calls (the labelled transcripts, repeated under new ids) with their
+sentence embeddings, as a nightly run leaves it, then times:
+
+1. loading the stored transcripts one query per call (how rescoring read them before: the
+   baseline) against loading them in bulk (``Store.transcripts``, 500 calls a query);
+2. rescoring from stored embeddings with the default rubric (speech acts): bulk load, stored
+   embeddings read in bulk, scored; no sentence embedded (the model is never asked);
+3. the whole ``rescore`` command path (the same plus writing every score);
+4. embedding new sentences (what a changed transcript or a new call costs), sentences/s;
+5. scoring's share of a call's processing next to transcription: the six sample calls
+   transcribed (faster-whisper tiny.en) against embedding and scoring the same transcripts.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from qa_pipeline.batch.process import outcome_of_transcript
+from qa_pipeline.batch.options import PipelineOptions
+from qa_pipeline.batch.process import outcome_of_transcript, process_audio
+from qa_pipeline.batch.run import rescore
+from qa_pipeline.ingest.discover import file_sha256
+from qa_pipeline.ingest.manifest import load_manifest
 from qa_pipeline.ingest.transcripts.native import read_transcript
 from qa_pipeline.scoring.engine import RubricScorer
 from qa_pipeline.scoring.rubric import load_rubric
+from qa_pipeline.speech.transcribe import Transcriber
 from qa_pipeline.store import Store
 
-LABELLED = Path(__file__).resolve().parents[1] / "tests" / "labelled" / "json"
-RUBRICS = Path(__file__).resolve().parents[1] / "rubrics"
+ROOT = Path(__file__).resolve().parents[1]
+LABELLED = ROOT / "tests" / "labelled" / "json"
+SAMPLES = ROOT / "samples"
+CHUNK = 500
+
+
+def _timed(work):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - start
+
+
+def build_store(store: Store, scorer: RubricScorer, calls: int) -> None:
+    """``calls`` stored calls with their sentence embeddings and scores, from the labelled
+    transcripts (each embedded once, then stored under many ids)."""
+    outcomes = [
+        outcome_of_transcript(*read_transcript(p), None, scorer)
+        for p in sorted(LABELLED.glob("*.json"))
+    ]
+    for n in range(calls):
+        outcome = outcomes[n % len(outcomes)]
+        assert outcome.transcript is not None
+        meta = replace(outcome.meta, call_id=f"bench-{n:06d}")
+        store.save(replace(outcome, meta=meta, transcript=replace(outcome.transcript, meta=meta)))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--calls", type=int, default=5000)
+    parser.add_argument("--embed-threads", type=int, default=None)
     args = parser.parse_args()
-    sources = [read_transcript(p) for p in sorted(LABELLED.glob("*.json"))]
+    cores = len(os.sched_getaffinity(0))
     scorer = RubricScorer(load_rubric())
-    semantic = RubricScorer(load_rubric(RUBRICS / "semantic_example.yaml"))
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.duckdb") as store:
-        for n in range(args.calls):
-            source, transcript = sources[n % len(sources)]
-            meta = replace(transcript.meta, call_id=f"bench-{n:06d}")
-            store.save(outcome_of_transcript(source, replace(transcript, meta=meta), None, None))
+        build_store(store, scorer, args.calls)
         ids = store.stored_call_ids()
-        start = time.perf_counter()
-        transcripts = [store.transcript(call_id) for call_id in ids]
-        load_s = time.perf_counter() - start
-        start = time.perf_counter()
-        for transcript in transcripts:
-            scorer.score(transcript)
-        score_s = time.perf_counter() - start
-        start = time.perf_counter()
-        for transcript in transcripts:
-            semantic.score(transcript)
-        semantic_s = time.perf_counter() - start
-    n = len(ids)
-    print(f"calls: {n} (labelled transcripts, repeated), one core")
-    print(f"load from DuckDB:          {n / load_s:8.0f} calls/s")
-    print(f"score (phrase/regex/timing): {n / score_s:8.0f} calls/s")
-    print(f"load + score:              {n / (load_s + score_s):8.0f} calls/s")
-    print(f"scoring time / load time:  {score_s / load_s:.3f}")
+        n = len(ids)
+        _, one_by_one_s = _timed(lambda: [store.transcript(c) for c in ids])
+        chunks = [ids[i : i + CHUNK] for i in range(0, n, CHUNK)]
+        _, bulk_s = _timed(lambda: [store.transcripts(c) for c in chunks])
+
+        def rescore_in_memory() -> None:
+            for chunk in chunks:
+                transcripts = store.transcripts(chunk)
+                stored = store.sentence_embeddings(chunk)
+                for call_id in chunk:
+                    scorer.score(transcripts[call_id], stored[call_id])
+
+        before = scorer.acts.embed_calls if scorer.acts else 0
+        _, rescore_s = _timed(rescore_in_memory)
+        embedded_while_rescoring = (scorer.acts.embed_calls if scorer.acts else 0) - before
+        _, command_s = _timed(lambda: rescore(store, scorer))
+
+    print(f"calls: {n} (labelled transcripts, repeated), cores: {cores}")
+    print(f"load, one query per call (baseline): {n / one_by_one_s:8.0f} calls/s")
     print(
-        f"score with similar_to:     {n / semantic_s:8.0f} calls/s "
-        f"({semantic_s / score_s:.1f}x the phrase/timing time)"
+        f"load in bulk:                        {n / bulk_s:8.0f} calls/s "
+        f"({one_by_one_s / bulk_s:.1f}x the baseline)"
+    )
+    print(
+        f"rescore from stored embeddings:      {n / rescore_s:8.0f} calls/s "
+        f"({n / rescore_s / cores:.0f} per core; sentences embedded: {embedded_while_rescoring})"
+    )
+    print(f"rescore command (with writes):       {n / command_s:8.0f} calls/s")
+    embed_new_sentences(scorer, args.embed_threads)
+    scoring_share(scorer)
+
+
+def embed_new_sentences(scorer: RubricScorer, threads: int | None) -> None:
+    """Sentences per second through the act embedder (what a new call's text costs)."""
+    import torch
+
+    if threads:
+        torch.set_num_threads(threads)
+    assert scorer.acts is not None
+    sentences = [
+        t.text for p in sorted(LABELLED.glob("*.json")) for t in read_transcript(p)[1].turns
+    ] * 4
+    scorer.acts.embed(sentences[:64])  # load the model outside the timing
+    _, took_s = _timed(lambda: scorer.acts.embed(sentences))  # type: ignore[union-attr]
+    print(
+        f"embed new sentences:                 {len(sentences) / took_s:8.0f} sentences/s "
+        f"(torch threads: {torch.get_num_threads()})"
+    )
+
+
+def scoring_share(scorer: RubricScorer) -> None:
+    """Embedding plus scoring against transcription, on the sample calls."""
+    manifest = load_manifest(SAMPLES / "manifest.csv")
+    transcriber = Transcriber()
+    files = sorted(SAMPLES.glob("*.wav"))
+    process_audio(files[0], manifest.meta_for(files[0]), "", transcriber)  # load the model
+    transcribe_s = score_s = audio_s = 0.0
+    for path in files:
+        outcome, took_s = _timed(
+            lambda p=path: process_audio(
+                p, manifest.meta_for(p), file_sha256(p), transcriber, PipelineOptions()
+            )
+        )
+        transcribe_s += took_s
+        audio_s += outcome.duration_s or 0.0
+        assert outcome.transcript is not None
+        _, took_s = _timed(lambda o=outcome: scorer.score(o.transcript, scorer.embed(o.transcript)))
+        score_s += took_s
+    share = score_s / (transcribe_s + score_s)
+    print(
+        f"sample calls: {len(files)}, {audio_s:.0f} s of audio; "
+        f"transcription {transcribe_s:.1f} s, embedding + scoring {score_s:.2f} s: "
+        f"scoring's share {share:.1%}"
     )
 
 

@@ -97,3 +97,34 @@ order by status;
 
 -- name: mark_scored
 update calls set status = 'scored' where call_id = $call_id;
+
+-- name: calls_rows_for
+-- Many calls' rows at once (rescoring and benchmarks load transcripts in bulk).
+with wanted as (
+    select unnest($call_ids::varchar[]) as call_id
+)
+
+select c.*
+from calls as c
+semi join wanted using (call_id)
+order by c.call_id;
+
+-- name: turns_for_calls
+with wanted as (
+    select unnest($call_ids::varchar[]) as call_id
+)
+
+select t.call_id, t.turn_index, t.speaker, t.start_s, t.end_s, t.text, t.mean_probability
+from turns as t
+semi join wanted using (call_id)
+order by t.call_id, t.turn_index;
+
+-- name: words_for_calls
+with wanted as (
+    select unnest($call_ids::varchar[]) as call_id
+)
+
+select w.call_id, w.turn_index, w.speaker, w.start_s, w.end_s, w.word, w.probability
+from words as w
+semi join wanted using (call_id)
+order by w.call_id, w.turn_index, w.word_index;

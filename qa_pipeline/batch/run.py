@@ -19,7 +19,7 @@ from qa_pipeline.batch.process import Scorer, process_job
 from qa_pipeline.ingest.discover import find_files
 from qa_pipeline.ingest.manifest import Manifest
 from qa_pipeline.ingest.transcripts.registry import ImportFile
-from qa_pipeline.records import CallOutcome, SentenceEmbeddings, Status
+from qa_pipeline.records import CallOutcome, SentenceEmbeddings, Status, Transcript
 from qa_pipeline.scoring.engine import RubricScorer
 from qa_pipeline.speech.transcribe import Transcriber
 from qa_pipeline.store import RunHolder, Store, run_lock
@@ -199,11 +199,16 @@ def rescore(store: Store, scorer: Scorer, progress: ProgressHook | None = None) 
     report = BatchReport(found=len(call_ids))
     reads_acts = isinstance(scorer, RubricScorer) and scorer.acts is not None
     stored: dict[str, SentenceEmbeddings] = {}
+    transcripts: dict[str, Transcript] = {}
     for done, call_id in enumerate(call_ids, start=1):
-        if reads_acts and (done - 1) % _EMBEDDINGS_CHUNK == 0:
-            # Stored sentence embeddings, read in bulk a chunk of calls at a time.
-            stored = store.sentence_embeddings(call_ids[done - 1 : done - 1 + _EMBEDDINGS_CHUNK])
-        transcript = store.transcript(call_id)
+        if (done - 1) % _CHUNK == 0:
+            # Transcripts (and stored sentence embeddings) read in bulk, a chunk of calls at
+            # a time: one query per table instead of one per call, memory still bounded.
+            chunk = call_ids[done - 1 : done - 1 + _CHUNK]
+            transcripts = store.transcripts(chunk)
+            if reads_acts:
+                stored = store.sentence_embeddings(chunk)
+        transcript = transcripts.get(call_id)
         if transcript is None or not transcript.turns:
             report.skipped[call_id] = "no stored turns"
         elif reads_acts:
@@ -223,5 +228,5 @@ def rescore(store: Store, scorer: Scorer, progress: ProgressHook | None = None) 
     return report
 
 
-_EMBEDDINGS_CHUNK = 500
-"""Calls whose stored sentence embeddings rescoring reads at once (memory stays bounded)."""
+_CHUNK = 500
+"""Calls whose transcripts and sentence embeddings rescoring reads at once."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -386,6 +386,17 @@ class Store:
             turns,
             row["engine"] or "",
             row["options_json"] or "{}",
+        )
+
+    @_one_snapshot
+    def transcripts(self, call_ids: Sequence[str]) -> dict[str, Transcript]:
+        """Many stored calls' transcripts in three queries (calls not stored are left out):
+        what rescoring and reports use instead of one ``transcript`` call per call."""
+        wanted = list(call_ids)
+        return frames.transcripts_of(
+            self.query("calls_rows_for", call_ids=wanted),
+            self.query("turns_for_calls", call_ids=wanted),
+            self.query("words_for_calls", call_ids=wanted),
         )
 
     def stored_call_ids(self) -> list[str]:

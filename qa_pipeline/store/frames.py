@@ -15,12 +15,16 @@ from qa_pipeline.records import (
     Sentence,
     SentenceEmbeddings,
     Speaker,
+    Transcript,
+    Turn,
+    Word,
 )
 
 __all__ = [
     "call_frame",
     "failure_frame",
     "meta_of_row",
+    "transcripts_of",
     "segments_frame",
     "turns_frame",
     "words_frame",
@@ -111,6 +115,78 @@ def meta_of_row(row: dict[str, Any]) -> CallMeta:
         queue=row["queue"],
         started_at=started_at,
     )
+
+
+def transcripts_of(
+    calls: pl.DataFrame, turns: pl.DataFrame, words: pl.DataFrame
+) -> dict[str, Transcript]:
+    """Stored calls' transcripts from their rows, turns and words (each ordered by call, then
+    by turn or word), built from whole columns in one pass: the bulk loader's hot loop."""
+    speakers = {s.value: s for s in Speaker}
+    every_word = [
+        Word(start_s, end_s, text, probability, speakers[speaker])
+        for start_s, end_s, text, probability, speaker in zip(
+            *(words[c].to_list() for c in ("start_s", "end_s", "word", "probability", "speaker")),
+            strict=True,
+        )
+    ]
+    # Words come ordered by call and turn: each turn's words are one slice of the list.
+    runs = (
+        words.select("call_id", "turn_index")
+        .with_row_index("first")
+        .group_by("call_id", "turn_index", maintain_order=True)
+        .agg(pl.col("first").first(), pl.len().alias("count"))
+    )
+    words_of = {
+        (call_id, turn): tuple(every_word[first : first + count])
+        for call_id, turn, first, count in runs.iter_rows()
+    }
+    turns_of: dict[str, list[Turn]] = {}
+    for call_id, turn, speaker, start_s, end_s, text, probability in turns.select(
+        _TURN_COLUMNS
+    ).iter_rows():
+        turns_of.setdefault(call_id, []).append(
+            Turn(
+                turn,
+                speakers[speaker],
+                start_s,
+                end_s,
+                text,
+                probability,
+                words_of.get((call_id, turn), ()),
+            )
+        )
+    out = {}
+    for call_id, duration_s, engine, options_json, meta in zip(
+        calls["call_id"].to_list(),
+        calls["duration_s"].to_list(),
+        calls["engine"].to_list(),
+        calls["options_json"].to_list(),
+        (meta_of_row(r) for r in calls.select(_META_COLUMNS).iter_rows(named=True)),
+        strict=True,
+    ):
+        call_turns = tuple(turns_of.get(call_id, ()))
+        out[call_id] = Transcript(
+            meta,
+            duration_s or 0.0,
+            tuple(w for t in call_turns for w in t.words),
+            call_turns,
+            engine or "",
+            options_json or "{}",
+        )
+    return out
+
+
+_META_COLUMNS = (
+    "call_id",
+    "agent_id",
+    "agent_name",
+    "team",
+    "queue",
+    "started_at",
+    "started_at_utc_offset_s",
+)
+_TURN_COLUMNS = ("call_id", "turn_index", "speaker", "start_s", "end_s", "text", "mean_probability")
 
 
 def _utc_offset_s(when: datetime | None) -> int | None:
@@ -293,24 +369,41 @@ def sentence_embeddings_of(frame: pl.DataFrame) -> dict[str, SentenceEmbeddings]
     found: dict[str, SentenceEmbeddings] = {}
     if frame.is_empty():
         return found
-    for (call_id,), rows in frame.group_by("call_id", maintain_order=True):
-        model_id = rows["model_id"].mode().sort()[0]
-        rows = rows.filter(pl.col("model_id") == model_id)
-        sentences = tuple(
-            Sentence(
-                r["turn_index"],
-                r["sentence_index"],
-                Speaker(r["speaker"]),
-                r["first_word"],
-                r["end_word"],
-                r["start_s"],
-                r["end_s"],
-                r["text"],
-            )
-            for r in rows.drop("embedding").iter_rows(named=True)
+    if frame["model_id"].n_unique() > 1:
+        # Rare (a model changed between runs): keep each call's most used model's rows.
+        frame = frame.filter(
+            pl.col("model_id") == pl.col("model_id").mode().sort().first().over("call_id")
         )
-        vectors = np.asarray(rows["embedding"].to_list(), dtype=np.float32)
-        found[str(call_id)] = SentenceEmbeddings(str(model_id), sentences, vectors)
+    # One conversion for the whole frame, then a slice per call (rows are ordered by call).
+    dimensions = len(frame["embedding"][0])
+    vectors = frame["embedding"].explode().to_numpy().astype(np.float32, copy=False)
+    vectors = vectors.reshape(frame.height, dimensions)
+    speakers = {s.value: s for s in Speaker}
+    sentences = [
+        Sentence(turn, index, speakers[speaker], first, end, start_s, end_s, text)
+        for turn, index, speaker, first, end, start_s, end_s, text in frame.select(
+            "turn_index",
+            "sentence_index",
+            "speaker",
+            "first_word",
+            "end_word",
+            "start_s",
+            "end_s",
+            "text",
+        ).iter_rows()
+    ]
+    runs = (
+        frame.select("call_id", "model_id")
+        .with_row_index("first")
+        .group_by("call_id", maintain_order=True)
+        .agg(pl.col("first").first(), pl.len().alias("count"), pl.col("model_id").first())
+    )
+    for call_id, first, count, model_id in runs.iter_rows():
+        found[str(call_id)] = SentenceEmbeddings(
+            str(model_id),
+            tuple(sentences[first : first + count]),
+            vectors[first : first + count],
+        )
     return found
 
 

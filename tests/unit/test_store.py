@@ -153,3 +153,15 @@ def test_import_round_trip(tmp_path: Path) -> None:
     assert detail.call["agent_id"] == truth["agent_id"]
     assert detail.turns["text"].to_list() == [s["text"] for s in truth["segments"]]
     assert detail.turns["speaker"].to_list() == [s["speaker"] for s in truth["segments"]]
+
+
+def test_transcripts_in_bulk_equal_those_read_one_by_one(tmp_path: Path) -> None:
+    with Store(tmp_path / "qa.duckdb") as store:
+        import_transcripts([SAMPLES / "truth"], store)
+        ids = store.stored_call_ids()
+        bulk = store.transcripts([*ids, "not-stored"])
+        single = {call_id: store.transcript(call_id) for call_id in ids}
+    assert set(bulk) == set(ids) and len(ids) == 6
+    for call_id in ids:
+        assert bulk[call_id] == single[call_id]
+        assert bulk[call_id].words and bulk[call_id].turns
