@@ -108,9 +108,12 @@ def embed_sentences(
 ) -> SentenceEmbeddings:
     """The transcript's sentences and their embeddings: stored ones reused when the same
     sentence (turn, place, text) was embedded by the same model, the rest embedded now."""
+    same_model = stored is not None and stored.model_id == model.model_id
+    if same_model and stored is not None and _covers(stored, transcript):
+        return stored  # the common case when rescoring: no split, no copy, no model
     sentences = split_sentences(transcript.turns, options)
     known: dict[tuple[int, int, str], int] = {}
-    if stored is not None and stored.model_id == model.model_id:
+    if same_model and stored is not None:
         known = {
             (s.turn_index, s.sentence_index, s.text): n for n, s in enumerate(stored.sentences)
         }
@@ -129,6 +132,17 @@ def embed_sentences(
     if fresh is not None:
         vectors[missing] = fresh
     return SentenceEmbeddings(model.model_id, sentences, vectors)
+
+
+def _covers(stored: SentenceEmbeddings, transcript: Transcript) -> bool:
+    """True when the stored sentences are, turn by turn, exactly the transcript's words."""
+    texts: dict[int, list[str]] = {}
+    for s in stored.sentences:
+        texts.setdefault(s.turn_index, []).append(s.text)
+    turns = transcript.turns
+    return len(texts) == len(turns) and all(
+        " ".join(texts.get(t.index, ())) == t.text for t in turns
+    )
 
 
 @dataclass(frozen=True)

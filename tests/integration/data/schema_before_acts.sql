@@ -1,0 +1,184 @@
+-- The store's schema. Every statement is idempotent, so opening a store applies it safely.
+-- Data rules live here as keys, NOT NULL and CHECKs; tests/test_store.py shows they bite.
+
+create table if not exists calls (
+    call_id         varchar primary key,
+    source_kind     varchar not null check (source_kind in ('audio', 'import')),
+    source_path     varchar not null,
+    content_sha256  varchar not null check (length(content_sha256) = 64),
+    status          varchar not null
+                    check (status in ('scored', 'transcribed', 'needs_diarisation', 'failed')),
+    error_code      varchar,
+    error           varchar,
+    duration_s      double check (duration_s >= 0),
+    channels        integer check (channels in (1, 2)),
+    sample_rate_hz  integer check (sample_rate_hz > 0),
+    layout          varchar check (layout in ('agent_0', 'agent_1', 'mono')),
+    agent_id        varchar,
+    agent_name      varchar,
+    team            varchar,
+    queue           varchar,
+    started_at      timestamp,
+    engine          varchar,
+    options_json    varchar,
+    processed_at    timestamp not null,
+    -- a failed call says why; a call that did not fail carries no error
+    check ((status = 'failed') = (error is not null)),
+    check ((error is null) = (error_code is null))
+);
+
+-- Mono calls split into speakers: how, which speaker is the agent, and how sure that is.
+-- Added by ALTER so stores made before diarisation existed gain the columns when opened.
+alter table calls add column if not exists diarizer varchar;
+alter table calls add column if not exists diarizer_options_json varchar;
+alter table calls add column if not exists role_method varchar;
+alter table calls add column if not exists role_confidence double;
+alter table calls add column if not exists role_reason varchar;
+alter table calls add column if not exists needs_review boolean default false;
+
+create table if not exists speaker_segments (
+    call_id        varchar not null,
+    segment_index  integer not null check (segment_index >= 0),
+    speaker_label  varchar not null,
+    role           varchar not null check (role in ('agent', 'customer')),
+    start_s        double not null check (start_s >= 0),
+    end_s          double not null,
+    primary key (call_id, segment_index),
+    check (end_s >= start_s)
+);
+
+create table if not exists turns (
+    call_id           varchar not null,
+    turn_index        integer not null check (turn_index >= 0),
+    speaker           varchar not null check (speaker in ('agent', 'customer')),
+    start_s           double not null check (start_s >= 0),
+    end_s             double not null,
+    text              varchar not null,
+    mean_probability  double not null check (mean_probability between 0 and 1),
+    word_count        integer not null check (word_count > 0),
+    primary key (call_id, turn_index),
+    check (end_s >= start_s)
+);
+
+create table if not exists words (
+    call_id      varchar not null,
+    word_index   integer not null check (word_index >= 0),
+    turn_index   integer not null,
+    speaker      varchar not null check (speaker in ('agent', 'customer')),
+    start_s      double not null check (start_s >= 0),
+    end_s        double not null,
+    word         varchar not null,
+    probability  double not null check (probability between 0 and 1),
+    primary key (call_id, word_index),
+    check (end_s >= start_s)
+);
+
+-- A rubric is stored once per distinct content; results point at its content hash, so results
+-- from older versions stay queryable after the rubric changes.
+create table if not exists rubrics (
+    rubric_sha256  varchar primary key check (length(rubric_sha256) = 64),
+    rubric_id      varchar not null,
+    version        varchar not null,
+    title          varchar not null,
+    source_text    varchar not null,
+    stored_at      timestamp not null
+);
+
+create table if not exists call_scores (
+    call_id          varchar not null,
+    rubric_sha256    varchar not null,
+    rubric_id        varchar not null,
+    rubric_version   varchar not null,
+    score            double check (score between 0 and 100),
+    band             varchar,
+    points_earned    double not null check (points_earned >= 0),
+    points_possible  double not null check (points_possible >= 0),
+    critical_failed  boolean not null,
+    scored_at        timestamp not null,
+    primary key (call_id, rubric_sha256),
+    check (points_earned <= points_possible + 1e-9),
+    -- a call where no item applied has no score rather than a made-up one
+    check ((score is null) = (points_possible = 0))
+);
+
+create table if not exists item_results (
+    call_id        varchar not null,
+    rubric_sha256  varchar not null,
+    item_id        varchar not null,
+    position       integer not null check (position >= 0),  -- the item's place in its rubric
+    verdict        varchar not null check (verdict in ('pass', 'fail', 'na')),
+    points         double not null check (points >= 0),
+    max_points     double not null check (max_points >= 0),
+    confidence     double not null check (confidence between 0 and 1),
+    critical       boolean not null,
+    reason         varchar not null,
+    primary key (call_id, rubric_sha256, item_id),
+    check (points <= max_points),
+    check (verdict = 'pass' or points = 0)
+);
+
+create table if not exists evidence (
+    call_id         varchar not null,
+    rubric_sha256   varchar not null,
+    item_id         varchar not null,
+    evidence_index  integer not null check (evidence_index >= 0),
+    turn_index      integer,
+    speaker         varchar check (speaker in ('agent', 'customer')),
+    start_s         double not null check (start_s >= 0),
+    end_s           double not null,
+    text            varchar not null,
+    detector        varchar not null,
+    primary key (call_id, rubric_sha256, item_id, evidence_index),
+    check (end_s >= start_s)
+);
+
+-- What each turn matched, item by item and detector by detector, whether or not it decided
+-- the verdict: the raw material a QA specialist checks a verdict against.
+create table if not exists turn_matches (
+    call_id        varchar not null,
+    rubric_sha256  varchar not null,
+    turn_index     integer not null,
+    item_id        varchar not null,
+    detector       varchar not null,
+    match_index    integer not null check (match_index >= 0),
+    start_s        double not null check (start_s >= 0),
+    end_s          double not null,
+    matched_text   varchar not null,
+    primary key (call_id, rubric_sha256, turn_index, item_id, detector, match_index),
+    check (end_s >= start_s)
+);
+
+-- A QA specialist's correction of a machine verdict; never deleted by reprocessing.
+create table if not exists overrides (
+    call_id        varchar not null,
+    rubric_sha256  varchar not null,
+    item_id        varchar not null,
+    verdict        varchar not null check (verdict in ('pass', 'fail', 'na')),
+    reviewer       varchar not null,
+    reason         varchar not null,
+    created_at     timestamp not null,
+    primary key (call_id, rubric_sha256, item_id, created_at)
+);
+
+-- Every failure of a call, kept even when the call's earlier rows stay (a changed file that
+-- now fails), so nothing is lost and retries of the same bytes can be bounded. Stores made
+-- before it gain the table when opened, with one row for each call already failed.
+create table if not exists call_failures (
+    call_id         varchar not null,
+    content_sha256  varchar not null check (length(content_sha256) = 64),
+    source_path     varchar not null,
+    error_code      varchar not null,
+    error           varchar not null,
+    failed_at       timestamp not null,
+    primary key (call_id, failed_at)
+);
+
+insert into call_failures by name
+select call_id, content_sha256, source_path, error_code, error, processed_at as failed_at
+from calls
+where status = 'failed'
+  and call_id not in (select call_id from call_failures);
+
+-- A started_at given with a time zone keeps it: started_at holds the time as written, this
+-- its offset from UTC in seconds (null when none was given).
+alter table calls add column if not exists started_at_utc_offset_s integer;

@@ -1,0 +1,346 @@
+"""Act leaves in rubrics, team examples, ``extends``, and stored sentence embeddings.
+
+Real model (the act embedder and classifier of qa_pipeline.scoring.acts) and real DuckDB.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from qa_pipeline.batch.process import outcome_of_transcript
+from qa_pipeline.batch.run import rescore
+from qa_pipeline.errors import InputError
+from qa_pipeline.ingest.transcripts.native import read_transcript
+from qa_pipeline.records import CallMeta, CallSource, Speaker, Transcript, Turn, Verdict, Word
+from qa_pipeline.reports.call import call_document, render_text
+from qa_pipeline.scoring.detectors.acts import ActModel
+from qa_pipeline.scoring.engine import RubricScorer
+from qa_pipeline.scoring.rubric import default_rubric_path, load_rubric
+from qa_pipeline.store import Store
+from tests.support.paths import LABELLED, ROOT
+
+OLD_SCHEMA = Path(__file__).parent / "data" / "schema_before_acts.sql"
+
+ACT_RUBRIC = """
+id: acts_only
+version: "1"
+title: Acts
+items:
+  - id: offers_help
+    weight: 10
+    scope: {speaker: agent, first_s: 30}
+    pass_when: {id: offer, act: offer_help}
+  - id: apology
+    weight: 10
+    applies_when: {id: problem, scope: {speaker: customer}, act: [report_problem, show_frustration]}
+    scope: {speaker: agent, after: applies}
+    pass_when: {id: sorry, act: specific_apology}
+"""
+
+
+def _call(*lines: tuple[str, str], call_id: str = "c1") -> Transcript:
+    """A transcript from (speaker, text) lines, 0.4 s a word, 0.5 s between lines."""
+    turns, words_all, cursor = [], [], 0.5
+    for index, (who, text) in enumerate(lines):
+        speaker = Speaker.AGENT if who == "A" else Speaker.CUSTOMER
+        words = []
+        for token in text.split():
+            words.append(Word(cursor, cursor + 0.35, token, 0.95, speaker))
+            cursor += 0.4
+        turns.append(
+            Turn(index, speaker, words[0].start_s, words[-1].end_s, text, 0.95, tuple(words))
+        )
+        words_all += words
+        cursor += 0.5
+    return Transcript(CallMeta(call_id), cursor, tuple(words_all), tuple(turns), "test", "{}")
+
+
+def _rubric(tmp_path: Path, text: str, name: str = "r.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def _verdicts(scorer: RubricScorer, transcript: Transcript) -> dict[str, Verdict]:
+    return {i.item_id: i.verdict for i in scorer.score(transcript).items}
+
+
+@pytest.fixture(scope="module")
+def act_scorer(tmp_path_factory: pytest.TempPathFactory) -> RubricScorer:
+    path = tmp_path_factory.mktemp("rubric") / "acts.yaml"
+    path.write_text(ACT_RUBRIC)
+    return RubricScorer(load_rubric(path))
+
+
+# Act leaves -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        "Hi, you're through to Acme, Dave speaking, what can I do for you?",
+        "hello thank you for calling acme energy my name is priya how can i help you today",
+        "Morning, Harbour Bank, Sam speaking. What's brought you to us today?",
+    ],
+)
+def test_an_offer_of_help_in_other_words_passes(act_scorer: RubricScorer, opening: str) -> None:
+    call = _call(("A", opening), ("C", "I'd like to change my address."))
+    assert _verdicts(act_scorer, call)["offers_help"] is Verdict.PASS
+
+
+def test_no_offer_of_help_fails(act_scorer: RubricScorer) -> None:
+    call = _call(
+        ("A", "Good morning, Acme Energy, Sam speaking."), ("C", "Hi, it's about my bill.")
+    )
+    assert _verdicts(act_scorer, call)["offers_help"] is Verdict.FAIL
+
+
+def test_a_problem_without_complaint_words_makes_the_apology_applicable(
+    act_scorer: RubricScorer,
+) -> None:
+    call = _call(
+        ("A", "Hello, Acme Motors, how can I help?"),
+        ("C", "The service light came on already and the car was only serviced last week."),
+        ("A", "My apologies that the light came back on so soon after your service."),
+    )
+    score = act_scorer.score(call)
+    apology = next(i for i in score.items if i.item_id == "apology")
+    assert apology.verdict is Verdict.PASS
+    (evidence,) = apology.evidence
+    assert evidence.turn_index == 2 and evidence.speaker is Speaker.AGENT
+    assert evidence.act == "specific_apology" and evidence.sentence_index == 0
+    assert evidence.act_confidence is not None and evidence.act_confidence >= 0.5
+    assert evidence.text.startswith("My apologies")
+    assert (evidence.start_s, evidence.end_s) == (call.turns[2].start_s, call.turns[2].end_s)
+
+
+def test_a_hollow_sorry_is_not_an_apology(act_scorer: RubricScorer) -> None:
+    call = _call(
+        ("A", "Hello, Acme Motors, how can I help?"),
+        ("C", "My car broke down again on the motorway."),
+        ("A", "Sorry for any inconvenience caused. What is your registration?"),
+    )
+    assert _verdicts(act_scorer, call)["apology"] is Verdict.FAIL
+
+
+def test_no_problem_leaves_the_apology_not_applicable(act_scorer: RubricScorer) -> None:
+    call = _call(
+        ("A", "Hello, Acme Motors, how can I help?"),
+        ("C", "I'd like to book my car in for its annual service please."),
+    )
+    assert _verdicts(act_scorer, call)["apology"] is Verdict.NA
+
+
+def test_a_leaf_threshold_above_every_probability_fails(tmp_path: Path) -> None:
+    strict = ACT_RUBRIC.replace("act: offer_help}", "act: offer_help, min_confidence: 0.999999}")
+    scorer = RubricScorer(load_rubric(_rubric(tmp_path, strict)))
+    call = _call(("A", "Hmm, what can I do for you?"), ("C", "I need a new card."))
+    assert _verdicts(scorer, call)["offers_help"] is Verdict.FAIL
+
+
+# Team examples --------------------------------------------------------------------------
+
+# An offer of help in a team's own house style, which the classifier alone does not take for one.
+HOUSE_OFFER = "Right then, what are we sorting out for you on the account this morning?"
+
+
+def test_team_examples_change_a_verdict_without_code(tmp_path: Path) -> None:
+    plain = RubricScorer(load_rubric(_rubric(tmp_path, ACT_RUBRIC)))
+    call = _call(("A", HOUSE_OFFER), ("C", "I need to update my phone number."))
+    assert _verdicts(plain, call)["offers_help"] is Verdict.FAIL
+    team = ACT_RUBRIC + (
+        "examples:\n"
+        "  offer_help: ['what are we sorting out for you today',\n"
+        "               'what are we sorting out for you on the account']\n"
+    )
+    scorer = RubricScorer(load_rubric(_rubric(tmp_path, team, "team.yaml")))
+    assert _verdicts(scorer, call)["offers_help"] is Verdict.PASS
+
+
+def test_examples_on_a_leaf_count_for_its_act(tmp_path: Path) -> None:
+    team = ACT_RUBRIC.replace(
+        "pass_when: {id: offer, act: offer_help}",
+        "pass_when: {id: offer, act: offer_help, examples: ['what are we sorting out for you']}",
+    )
+    rubric = load_rubric(_rubric(tmp_path, team))
+    assert rubric.examples == {"offer_help": ("what are we sorting out for you",)}
+
+
+# extends --------------------------------------------------------------------------------
+
+
+def test_the_team_example_extends_default(tmp_path: Path) -> None:
+    default = load_rubric()
+    team = load_rubric(ROOT / "rubrics" / "semantic_example.yaml")
+    ids = [i.id for i in team.items]
+    assert ids == [i.id for i in default.items if i.id != "hold_etiquette"] + ["ownership"]
+    closing = next(i for i in team.items if i.id == "closing")
+    assert closing.weight == 25
+    assert closing.pass_when == next(i for i in default.items if i.id == "closing").pass_when
+    assert "what's brought you to us today" in team.examples["offer_help"]
+    assert team.extends == (str(default_rubric_path().resolve()),)
+    assert team.sha256 != default.sha256
+
+
+def test_a_changed_parent_changes_the_child_hash(tmp_path: Path) -> None:
+    parent = _rubric(tmp_path, ACT_RUBRIC, "parent.yaml")
+    child = _rubric(tmp_path, "extends: parent\nid: child\n", "child.yaml")
+    before = load_rubric(child)
+    assert before.id == "child" and [i.id for i in before.items] == ["offers_help", "apology"]
+    parent.write_text(ACT_RUBRIC.replace("weight: 10", "weight: 20", 1))
+    after = load_rubric(child)
+    assert after.sha256 != before.sha256 and after.items[0].weight == 20
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"a.yaml": "extends: b\nid: a\n", "b.yaml": "extends: a\nid: b\n"}, "cycle"),
+        ({"a.yaml": "extends: a\nid: a\n"}, "cycle"),
+        ({"a.yaml": "extends: nowhere\nid: a\n"}, "no rubric 'nowhere'"),
+        ({"a.yaml": "extends: default\nid: a\nremove_items: [greetin]\n"}, "no item 'greetin'"),
+    ],
+)
+def test_bad_extends_is_refused_naming_the_file(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    for name, text in files.items():
+        _rubric(tmp_path, text, name)
+    with pytest.raises(InputError) as caught:
+        load_rubric(tmp_path / "a.yaml")
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(str(tmp_path))  # the file whose extends is at fault
+
+
+def test_rubric_check_names_an_unknown_act_and_the_fix(tmp_path: Path) -> None:
+    path = _rubric(tmp_path, ACT_RUBRIC.replace("act: offer_help}", "act: offer_hlep}"))
+    done = subprocess.run(
+        [sys.executable, "-m", "qa_pipeline", "rubric", "check", str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr + done.stdout
+    said = done.stdout + done.stderr
+    assert str(path) in said
+    assert "item offers_help.pass_when.act: unknown act 'offer_hlep'" in said
+    assert "did you mean 'offer_help'" in said
+
+
+def test_unknown_act_in_examples_is_refused(tmp_path: Path) -> None:
+    path = _rubric(tmp_path, ACT_RUBRIC + "examples: {ofer_help: ['what can I do']}\n")
+    with pytest.raises(InputError, match=r"rubric.examples.ofer_help: unknown act"):
+        load_rubric(path)
+
+
+# Stored embeddings ----------------------------------------------------------------------
+
+
+def _store_labelled(store: Store, scorer: RubricScorer, count: int) -> list[str]:
+    paths = sorted((LABELLED / "json").glob("*.json"))[:count]
+    ids = []
+    for path in paths:
+        source, transcript = read_transcript(path)
+        store.save(outcome_of_transcript(source, transcript, None, scorer))
+        ids.append(transcript.meta.call_id)
+    return ids
+
+
+def test_rescore_reuses_stored_embeddings_and_embeds_only_examples(tmp_path: Path) -> None:
+    rubric = load_rubric(_rubric(tmp_path, ACT_RUBRIC))
+    with Store(tmp_path / "s.duckdb") as store:
+        ids = _store_labelled(store, RubricScorer(rubric), 6)
+        counts = store.query("sentence_embedding_counts").row(0, named=True)
+        assert counts["calls"] == len(ids) and counts["sentences"] > len(ids)
+
+        # The same rubric in a fresh process state: nothing to embed, no model loaded.
+        fresh = RubricScorer(rubric, acts=ActModel(rubric.examples))
+        report = rescore(store, fresh)
+        assert len(report.stored) == len(ids)
+        assert fresh.acts is not None and fresh.acts.embed_calls == 0
+        assert fresh.acts._embedder is None
+
+        # A team rubric with examples: embeds its examples, never the stored sentences.
+        team = ACT_RUBRIC.replace("id: acts_only", "id: team") + (
+            "examples: {offer_help: ['what are we sorting out for you today']}\n"
+        )
+        team_rubric = load_rubric(_rubric(tmp_path, team, "team.yaml"))
+        team_scorer = RubricScorer(team_rubric)
+        rescore(store, team_scorer)
+        assert team_scorer.acts is not None and team_scorer.acts.embed_calls == 0
+        stored = store.query("sentence_embedding_counts").row(0, named=True)
+        assert stored == counts  # nothing re-embedded, nothing rewritten
+
+
+def test_rescore_embeds_sentences_missing_from_the_store(tmp_path: Path) -> None:
+    rubric = load_rubric(_rubric(tmp_path, ACT_RUBRIC))
+    with Store(tmp_path / "s.duckdb") as store:
+        _store_labelled(store, RubricScorer(rubric), 2)
+        with store.connected() as con:
+            con.execute("delete from sentence_embeddings where turn_index = 0")
+        model = ActModel(rubric.examples)
+        rescore(store, RubricScorer(rubric, acts=model))
+        assert model.embed_calls == 2  # one batch per call: just its missing sentences
+        again = ActModel(rubric.examples)
+        rescore(store, RubricScorer(rubric, acts=again))
+        assert again.embed_calls == 0  # what was embedded was stored
+
+
+def test_show_prints_the_act_and_its_confidence(tmp_path: Path) -> None:
+    rubric = load_rubric(_rubric(tmp_path, ACT_RUBRIC))
+    call = _call(
+        ("A", "Good morning, Acme Energy, what can I do for you today?"),
+        ("C", "My bill is far too high this month."),
+    )
+    source = CallSource(tmp_path / "c1.json", "a" * 64, "import")
+    with Store(tmp_path / "s.duckdb") as store:
+        store.save(outcome_of_transcript(source, call, None, RubricScorer(rubric)))
+        detail = store.detail("c1")
+    assert detail is not None
+    doc = call_document(detail)
+    (item,) = [i for i in doc["items"] if i["item_id"] == "offers_help"]
+    (evidence,) = item["evidence"]
+    assert evidence["act"] == "offer_help" and 0.5 <= evidence["act_confidence"] <= 1
+    assert evidence["sentence"] == 0 and evidence["turn"] == 0
+    assert f"offer_help {evidence['act_confidence']:.2f}" in render_text(doc)
+
+
+def test_a_store_made_before_acts_opens_and_gains_the_tables(tmp_path: Path) -> None:
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute(OLD_SCHEMA.read_text())
+    source, transcript = read_transcript(LABELLED / "json" / "L001.json")
+    rubric = load_rubric(_rubric(tmp_path, ACT_RUBRIC))
+    with Store(db) as store:
+        store.save(outcome_of_transcript(source, transcript, None, None))  # old-style call
+        report = rescore(store, RubricScorer(rubric))
+        assert report.stored == {"L001": report.stored["L001"]}
+        detail = store.detail("L001")
+        assert detail is not None and detail.evidence is not None
+        offers = detail.evidence.filter(detail.evidence["item_id"] == "offers_help")
+        assert offers["act"].to_list()[0] == "offer_help"
+        assert store.query("sentence_embedding_counts")["calls"].to_list() == [1]
+    with Store(db) as store:  # opening again changes nothing
+        assert store.query("sentence_embedding_counts")["calls"].to_list() == [1]
+
+
+def test_the_outcome_of_a_call_carries_its_sentences(tmp_path: Path) -> None:
+    rubric = load_rubric(_rubric(tmp_path, ACT_RUBRIC))
+    call = _call(("A", "Hello. How can I help?"), ("C", "It broke."))
+    source = CallSource(tmp_path / "c1.json", "a" * 64, "import")
+    outcome = outcome_of_transcript(source, call, None, RubricScorer(rubric))
+    assert outcome.sentences is not None
+    assert [s.text for s in outcome.sentences.sentences] == [
+        "Hello.",
+        "How can I help?",
+        "It broke.",
+    ]
+    assert outcome.sentences.vectors.shape[0] == 3
+    without = outcome_of_transcript(source, replace(call), None, None)
+    assert without.sentences is None
