@@ -69,8 +69,18 @@ def main() -> None:
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0))
     scorer = RubricScorer(load_rubric())
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.duckdb") as store:
-        build_store(store, scorer, args.calls)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.duckdb"
+        with Store(db) as store:
+            build_store(store, scorer, args.calls)
+        _time_stored(Store(db), scorer, cores)
+    embed_new_sentences(scorer, args.embed_threads)
+    scoring_share(scorer)
+
+
+def _time_stored(store: Store, scorer: RubricScorer, cores: int) -> None:
+    """Loading and rescoring the stored calls, as a separate ``rescore`` process finds them."""
+    with store:
         ids = store.stored_call_ids()
         n = len(ids)
         _, one_by_one_s = _timed(lambda: [store.transcript(c) for c in ids])
@@ -100,8 +110,6 @@ def main() -> None:
         f"({n / rescore_s / cores:.0f} per core; sentences embedded: {embedded_while_rescoring})"
     )
     print(f"rescore command (with writes):       {n / command_s:8.0f} calls/s")
-    embed_new_sentences(scorer, args.embed_threads)
-    scoring_share(scorer)
 
 
 def embed_new_sentences(scorer: RubricScorer, threads: int | None) -> None:

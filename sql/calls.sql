@@ -128,3 +128,6 @@ select w.call_id, w.turn_index, w.speaker, w.start_s, w.end_s, w.word, w.probabi
 from words as w
 semi join wanted using (call_id)
 order by w.call_id, w.turn_index, w.word_index;
+
+-- name: mark_scored_many
+update calls set status = 'scored' where call_id = any($call_ids::varchar[]);

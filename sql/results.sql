@@ -63,3 +63,10 @@ order by item_id, evidence_index;
 -- A reviewer's correction of one item's verdict; the latest one per item is shown.
 insert into overrides (call_id, rubric_sha256, item_id, verdict, reviewer, reason, created_at)
 values ($call_id, $rubric_sha256, $item_id, $verdict, $reviewer, $reason, $created_at);
+
+-- name: delete_call_scores_many
+-- One rubric's results for many calls (rescoring writes a chunk of calls per transaction).
+delete from turn_matches where rubric_sha256 = $rubric_sha256 and call_id = any($call_ids::varchar[]);
+delete from evidence where rubric_sha256 = $rubric_sha256 and call_id = any($call_ids::varchar[]);
+delete from item_results where rubric_sha256 = $rubric_sha256 and call_id = any($call_ids::varchar[]);
+delete from call_scores where rubric_sha256 = $rubric_sha256 and call_id = any($call_ids::varchar[]);

@@ -25,3 +25,6 @@ select model_id, count(*) as sentences, count(distinct call_id) as calls
 from sentence_embeddings
 group by model_id
 order by model_id;
+
+-- name: delete_sentence_embeddings_many
+delete from sentence_embeddings where call_id = any($call_ids::varchar[]);

@@ -19,7 +19,7 @@ from qa_pipeline.batch.process import Scorer, process_job
 from qa_pipeline.ingest.discover import find_files
 from qa_pipeline.ingest.manifest import Manifest
 from qa_pipeline.ingest.transcripts.registry import ImportFile
-from qa_pipeline.records import CallOutcome, SentenceEmbeddings, Status, Transcript
+from qa_pipeline.records import CallOutcome, CallScore, SentenceEmbeddings, Status
 from qa_pipeline.scoring.engine import RubricScorer
 from qa_pipeline.speech.transcribe import Transcriber
 from qa_pipeline.store import RunHolder, Store, run_lock
@@ -198,35 +198,42 @@ def rescore(store: Store, scorer: Scorer, progress: ProgressHook | None = None) 
     call_ids = store.stored_call_ids()
     report = BatchReport(found=len(call_ids))
     reads_acts = isinstance(scorer, RubricScorer) and scorer.acts is not None
-    stored: dict[str, SentenceEmbeddings] = {}
-    transcripts: dict[str, Transcript] = {}
-    for done, call_id in enumerate(call_ids, start=1):
-        if (done - 1) % _CHUNK == 0:
-            # Transcripts (and stored sentence embeddings) read in bulk, a chunk of calls at
-            # a time: one query per table instead of one per call, memory still bounded.
-            chunk = call_ids[done - 1 : done - 1 + _CHUNK]
-            transcripts = store.transcripts(chunk)
-            if reads_acts:
-                stored = store.sentence_embeddings(chunk)
-        transcript = transcripts.get(call_id)
-        if transcript is None or not transcript.turns:
-            report.skipped[call_id] = "no stored turns"
-        elif reads_acts:
-            assert isinstance(scorer, RubricScorer)
-            before = stored.get(call_id)
-            sentences = scorer.embed(transcript, before)
-            # Only sentences missing from the store (or from another model) were embedded
-            # now; they are stored with the scores, so the next rescore reuses them.
-            fresh = sentences if sentences is not before else None
-            store.save_scores(call_id, scorer(transcript, sentences), fresh)
-            report.stored[call_id] = Status.SCORED
-        else:
-            store.save_scores(call_id, scorer(transcript))
-            report.stored[call_id] = Status.SCORED
-        if progress:
-            progress(done, len(call_ids), call_id)
+    done = 0
+    for first in range(0, len(call_ids), _CHUNK):
+        # Transcripts and stored sentence embeddings read in bulk, a chunk of calls at a
+        # time (one query per table, not one per call), and results written a smaller chunk
+        # per transaction: a reader waits for at most one such write.
+        chunk = call_ids[first : first + _CHUNK]
+        transcripts = store.transcripts(chunk)
+        stored = store.sentence_embeddings(chunk) if reads_acts else {}
+        pending: list[tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None]] = []
+        for call_id in chunk:
+            transcript = transcripts.get(call_id)
+            if transcript is None or not transcript.turns:
+                report.skipped[call_id] = "no stored turns"
+            elif reads_acts:
+                assert isinstance(scorer, RubricScorer)
+                before = stored.get(call_id)
+                sentences = scorer.embed(transcript, before)
+                # Only sentences missing from the store (or from another model) were
+                # embedded now; stored with the scores, the next rescore reuses them.
+                fresh = sentences if sentences is not before else None
+                pending.append((call_id, scorer(transcript, sentences), fresh))
+            else:
+                pending.append((call_id, scorer(transcript), None))
+            if len(pending) == _WRITE_CHUNK or call_id == chunk[-1]:
+                store.save_scores_many(pending)
+                for stored_id, _, _ in pending:
+                    report.stored[stored_id] = Status.SCORED
+                pending = []
+        for call_id in chunk:
+            done += 1
+            if progress:
+                progress(done, len(call_ids), call_id)
     return report
 
 
 _CHUNK = 500
 """Calls whose transcripts and sentence embeddings rescoring reads at once."""
+_WRITE_CHUNK = 100
+"""Calls whose new results rescoring writes in one transaction."""

@@ -309,6 +309,55 @@ class Store:
                 self._write_sentences(call_id, sentences)
             self._run("mark_scored", call_id=call_id)
 
+    def save_scores_many(
+        self, results: Sequence[tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None]]
+    ) -> None:
+        """``save_scores`` for many calls in one transaction, one statement per table: how
+        rescoring writes a chunk of calls (a call per transaction costs a commit each).
+
+        Args:
+            results: (call id, its scores, sentence embeddings to replace or None) per call.
+        """
+        if not results:
+            return
+        call_ids = [call_id for call_id, _, _ in results]
+        by_rubric: dict[str, list[tuple[str, CallScore]]] = {}
+        for call_id, scores, _ in results:
+            for score in scores:
+                by_rubric.setdefault(score.rubric.sha256, []).append((call_id, score))
+        embedded = [(c, s) for c, _, s in results if s is not None]
+        with self._transaction():
+            for sha, pairs in by_rubric.items():
+                self._run(
+                    "delete_call_scores_many",
+                    call_ids=[c for c, _ in pairs],
+                    rubric_sha256=sha,
+                )
+                self._insert("insert_rubric", "new_rubric", frames.rubric_frame(pairs[0][1]))
+                tables = {
+                    "insert_call_score": ("new_call_score", frames.score_frame),
+                    "insert_item_results": ("new_item_results", frames.items_frame),
+                    "insert_evidence": ("new_evidence", frames.evidence_frame),
+                    "insert_turn_matches": ("new_turn_matches", frames.matches_frame),
+                }
+                for query, (view, frame_of) in tables.items():
+                    frame = pl.concat([frame_of(c, s) for c, s in pairs], how="vertical_relaxed")
+                    if frame.height:
+                        self._insert(query, view, frame)
+            if embedded:
+                self._run("delete_sentence_embeddings_many", call_ids=[c for c, _ in embedded])
+                frame = (
+                    pl.concat(
+                        [frames.sentences_frame(c, s) for c, s in embedded if s.sentences],
+                        how="vertical_relaxed",
+                    )
+                    if any(s.sentences for _, s in embedded)
+                    else None
+                )
+                if frame is not None:
+                    self._insert("insert_sentence_embeddings", "new_sentence_embeddings", frame)
+            self._run("mark_scored_many", call_ids=call_ids)
+
     def _write_sentences(self, call_id: str, sentences: SentenceEmbeddings) -> None:
         self._run("delete_sentence_embeddings", call_id=call_id)
         if sentences.sentences:

@@ -15,7 +15,7 @@ from qa_pipeline.records import Verdict
 from qa_pipeline.scoring.engine import RubricScorer
 from qa_pipeline.scoring.rubric import load_rubric
 from qa_pipeline.store import Store
-from tests.support.paths import LABELLED, SAMPLES
+from tests.support.paths import LABELLED, ROOT, SAMPLES
 
 
 def test_labelled_set_is_built_from_its_source(tmp_path: Path) -> None:
@@ -173,3 +173,32 @@ def test_leaves_with_the_same_id_and_phrases_keep_their_own_excludes(tmp_path: P
     assert verdict("any_of", hollow) is Verdict.PASS
     assert verdict("all_of", hollow) is Verdict.FAIL
     assert verdict("all_of", "I'm sorry your card is late.") is Verdict.PASS
+
+
+def test_rescoring_in_chunks_stores_what_scoring_call_by_call_stores(tmp_path: Path) -> None:
+    scorer = RubricScorer(load_rubric(ROOT / "rubrics" / "phrases.yaml"))
+    tables = ("call_scores", "item_results", "evidence", "turn_matches")
+
+    def rows(store: Store) -> dict[str, list[tuple]]:
+        with store.connected() as con:
+            return {
+                t: sorted(
+                    con.execute(f"select * exclude (scored_at) from {t}").fetchall()
+                    if t == "call_scores"
+                    else con.execute(f"select * from {t}").fetchall(),
+                    key=repr,
+                )
+                for t in tables
+            }
+
+    with Store(tmp_path / "chunked.duckdb") as chunked, Store(tmp_path / "one.duckdb") as one:
+        for store in (chunked, one):
+            import_transcripts([SAMPLES / "truth", LABELLED / "json"], store)
+        report = rescore(chunked, scorer)
+        for call_id in one.stored_call_ids():
+            transcript = one.transcript(call_id)
+            assert transcript is not None
+            one.save_scores(call_id, scorer(transcript))
+        assert len(report.stored) == 70
+        assert rows(chunked) == rows(one)
+        assert sum(len(v) for v in rows(chunked).values()) > 70 * 5

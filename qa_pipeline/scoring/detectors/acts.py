@@ -169,25 +169,47 @@ class CallActs:
         self.by_turn: dict[int, list[int]] = {}
         for n, s in enumerate(self.sentences):
             self.by_turn.setdefault(s.turn_index, []).append(n)
+        self._hits: dict[tuple[tuple[str, ...], float | None], dict[int, tuple[int, float]]] = {}
 
     def find(
         self, turn_indexes: Sequence[int], acts: Sequence[str], min_confidence: float | None
     ) -> list[ActHit]:
         """Sentences of these turns whose probability for one of ``acts`` reaches the
         threshold (the leaf's, else each act's own); the likeliest act names the hit."""
+        passing = self._passing(tuple(acts), min_confidence)
+        if not passing:
+            return []
         hits = []
-        columns = [self.columns[a] for a in acts]
-        limits = np.array(
-            [
-                min_confidence if min_confidence is not None else self.model.threshold(a)
-                for a in acts
-            ]
-        )
         for t in turn_indexes:
             for n in self.by_turn.get(t, ()):
-                row = self.probabilities[n, columns]
-                passed = row >= limits
-                if passed.any():
-                    best = int(np.argmax(np.where(passed, row, -1.0)))
-                    hits.append(ActHit(self.sentences[n], acts[best], float(row[best])))
+                if n in passing:
+                    best, confidence = passing[n]
+                    hits.append(ActHit(self.sentences[n], acts[best], confidence))
         return hits
+
+    def _passing(
+        self, acts: tuple[str, ...], min_confidence: float | None
+    ) -> dict[int, tuple[int, float]]:
+        """Sentence -> (its likeliest act among ``acts``, that probability), for the
+        sentences passing: worked out once per call and leaf; scopes only filter it."""
+        key = (acts, min_confidence)
+        if key not in self._hits:
+            columns = [self.columns[a] for a in acts]
+            limits = np.array(
+                [
+                    min_confidence if min_confidence is not None else self.model.threshold(a)
+                    for a in acts
+                ],
+                dtype=np.float32,
+            )
+            probs = self.probabilities[:, columns]
+            passed = probs >= limits
+            rows = np.flatnonzero(passed.any(axis=1))
+            best = np.argmax(np.where(passed[rows], probs[rows], -1.0), axis=1)
+            self._hits[key] = {
+                n: (b, p)
+                for n, b, p in zip(
+                    rows.tolist(), best.tolist(), probs[rows, best].tolist(), strict=True
+                )
+            }
+        return self._hits[key]

@@ -9,6 +9,7 @@ evidence carries their timestamps.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,8 +36,10 @@ class Match:
     end_s: float
 
 
+@functools.lru_cache(maxsize=4096)
 def _normalise(text: str) -> str:
-    # Same length as the input, so match offsets index the original text too.
+    # Same length as the input, so match offsets index the original text too. Cached: every
+    # text detector of a rubric reads the same turns.
     return text.lower().replace("\u2019", "'").replace("\u2018", "'")
 
 
