@@ -17,6 +17,25 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"qa-pipeline {version('qa-pipeline')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    show_version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Score contact-centre calls against QA rubrics, with evidence for every point."""
+
+
 app.command()(batch.run)
 app.command()(batch.serve)
 app.command("import")(batch.import_)

@@ -147,7 +147,7 @@ def test_a_leaf_threshold_above_every_probability_fails(tmp_path: Path) -> None:
 # Team examples --------------------------------------------------------------------------
 
 # An offer of help in a team's own house style, which the classifier alone does not take for one.
-HOUSE_OFFER = "Right then, what are we sorting out for you on the account this morning?"
+HOUSE_OFFER = "Fire away, what's the story?"
 
 
 def test_team_examples_change_a_verdict_without_code(tmp_path: Path) -> None:
@@ -156,8 +156,8 @@ def test_team_examples_change_a_verdict_without_code(tmp_path: Path) -> None:
     assert _verdicts(plain, call)["offers_help"] is Verdict.FAIL
     team = ACT_RUBRIC + (
         "examples:\n"
-        "  offer_help: ['what are we sorting out for you today',\n"
-        "               'what are we sorting out for you on the account']\n"
+        "  offer_help: ['fire away, what is the story with it',\n"
+        "               'fire away then, what is the story today']\n"
     )
     scorer = RubricScorer(load_rubric(_rubric(tmp_path, team, "team.yaml")))
     assert _verdicts(scorer, call)["offers_help"] is Verdict.PASS

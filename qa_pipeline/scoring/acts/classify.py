@@ -1,5 +1,10 @@
-"""The act classifier: a small network over sentence embeddings (one hidden layer, one sigmoid
-per act), thresholds chosen by cross-validation, plus a team's own example sentences.
+"""The act classifier: two small networks over sentence embeddings (one hidden layer, one
+sigmoid per act), one for the agent's acts and one for the customer's, thresholds chosen by
+cross-validation, plus a team's own example sentences.
+
+Who speaks decides which acts a sentence can do ("you need a new router" restates the need
+when the agent says it, states it when the customer does), so each network learns only from
+its own speaker's sentences.
 
 ``ActClassifier.default()`` loads the head trained on ``corpus/`` (``model/head.npz``, rebuilt
 by ``python -m qa_pipeline.scoring.acts.train``). ``with_examples`` adds a rubric's sentences
@@ -18,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from qa_pipeline.scoring.acts import ACTS, AGENT_ACTS
+from qa_pipeline.scoring.acts import ACTS, AGENT_ACTS, CUSTOMER_ACTS
 
-__all__ = ["HEAD_PATH", "ActClassifier", "with_speaker"]
+__all__ = ["HEAD_PATH", "SPEAKERS", "ActClassifier"]
 
 HEAD_PATH = Path(__file__).with_name("model") / "head.npz"
 
@@ -30,11 +35,8 @@ HEAD_PATH = Path(__file__).with_name("model") / "head.npz"
 EXAMPLE_SURE_COSINE = 0.80
 EXAMPLE_NONE_COSINE = 0.55
 
-
-def with_speaker(embeddings: np.ndarray, agent: np.ndarray | bool) -> np.ndarray:
-    """The network's input: each embedding with a last column 1.0 for the agent, 0.0 else."""
-    flags = np.broadcast_to(np.asarray(agent, dtype=np.float32), (embeddings.shape[0],))
-    return np.hstack([embeddings.astype(np.float32), flags[:, None]])
+SPEAKERS = {"agent": AGENT_ACTS, "customer": CUSTOMER_ACTS}
+"""Each network's name (the prefix of its arrays in head.npz) and the acts it gives."""
 
 
 class ActClassifier:
@@ -58,7 +60,9 @@ class ActClassifier:
         self.thresholds = dict(thresholds)
         self._arrays = {name: np.asarray(a, dtype=np.float32) for name, a in arrays.items()}
         self._examples = dict(examples or {})
-        self._agent_columns = np.array([act in AGENT_ACTS for act in ACTS])
+        self._columns = {
+            speaker: np.array([ACTS.index(a) for a in acts]) for speaker, acts in SPEAKERS.items()
+        }
 
     @classmethod
     def default(cls) -> ActClassifier:
@@ -68,10 +72,12 @@ class ActClassifier:
             arrays = {name: data[name] for name in data.files if name != "meta"}
         return cls(arrays, meta["thresholds"], meta["model_id"])
 
-    def _forward(self, inputs: np.ndarray) -> np.ndarray:
+    def _forward(self, speaker: str, inputs: np.ndarray) -> np.ndarray:
         a = self._arrays
-        hidden = np.maximum(inputs @ a["hidden_weights"] + a["hidden_bias"], 0.0)
-        z = hidden @ a["weights"] + a["bias"]
+        hidden = np.maximum(
+            inputs @ a[f"{speaker}_hidden_weights"] + a[f"{speaker}_hidden_bias"], 0.0
+        )
+        z = hidden @ a[f"{speaker}_weights"] + a[f"{speaker}_bias"]
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
     def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
@@ -80,9 +86,10 @@ class ActClassifier:
         reads each act on its own speaker's sentences)."""
         if embeddings.shape[0] == 0:
             return np.zeros((0, len(self.acts)), dtype=np.float32)
-        as_agent = self._forward(with_speaker(embeddings, True))
-        as_customer = self._forward(with_speaker(embeddings, False))
-        probs = np.where(self._agent_columns, as_agent, as_customer)
+        x = embeddings.astype(np.float32, copy=False)
+        probs = np.zeros((x.shape[0], len(self.acts)), dtype=np.float32)
+        for speaker, columns in self._columns.items():
+            probs[:, columns] = self._forward(speaker, x)
         for act, examples in self._examples.items():
             column = self.acts.index(act)
             closest = (embeddings @ examples.T).max(axis=1)
