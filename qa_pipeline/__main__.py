@@ -1,5 +1,5 @@
 """`python -m qa_pipeline` is the `qa-pipeline` command."""
 
-from qa_pipeline.cli import app
+from qa_pipeline.cli import main
 
-app(prog_name="qa-pipeline")
+main()

@@ -13,6 +13,7 @@ from pathlib import Path
 from qa_pipeline.batch.budget import Deadline, within_budget
 from qa_pipeline.batch.options import PipelineOptions
 from qa_pipeline.batch.plan import CallJob
+from qa_pipeline.batch.stopping import worker_setup
 from qa_pipeline.errors import CallError, os_reason
 from qa_pipeline.ingest import audio
 from qa_pipeline.records import (
@@ -171,6 +172,7 @@ def process_job(
 
 def process_in_worker(job: CallJob, options: PipelineOptions, rubric: str | None) -> CallOutcome:
     """process_job in a worker process: the model and the rubric load once per process."""
+    worker_setup()
     scorer = scorer_for(Path(rubric) if rubric else None)
     return process_job(job, Transcriber(options.transcribe), options, scorer)
 

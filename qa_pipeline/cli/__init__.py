@@ -10,7 +10,7 @@ import typer
 
 from qa_pipeline.cli import batch, export, rubric, show
 
-__all__ = ["app"]
+__all__ = ["app", "main"]
 
 app = typer.Typer(
     help="Score contact-centre calls against QA rubrics, with evidence for every point.",
@@ -43,3 +43,25 @@ app.command("rescore")(batch.rescore)
 app.command()(show.show)
 app.command()(export.export)
 app.add_typer(rubric.rubric_app, name="rubric")
+
+
+def main() -> None:
+    """The ``qa-pipeline`` command. Ctrl-C or SIGTERM stops any command within seconds: calls
+    already stored stay, the one being written is stored whole or not at all, and the exit
+    code is 130 (SIGINT) or 143 (SIGTERM); README, "Stopping a run"."""
+    import sys
+
+    from qa_pipeline.batch.stopping import stop_on_signals
+
+    with stop_on_signals() as stop:
+        try:
+            app(prog_name="qa-pipeline")
+        except (KeyboardInterrupt, SystemExit):
+            if stop.exit_code is None:
+                raise
+        if stop.exit_code is not None:
+            name = "SIGINT" if stop.exit_code == 130 else "SIGTERM"
+            sys.stderr.write(
+                f"stopped ({name}): calls already stored are kept; the next run does the rest\n"
+            )
+            sys.exit(stop.exit_code)

@@ -396,6 +396,10 @@ def _flow_object(entrypoint: str) -> Any:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.utilities.importtools import import_object
 
+    from qa_pipeline.batch.stopping import guard_prefect_server
+
+    guard_prefect_server()
+
     return import_object(entrypoint)
 
 
