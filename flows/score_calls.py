@@ -32,6 +32,7 @@ from qa_pipeline.batch.options import PipelineOptions
 from qa_pipeline.batch.params import ScoreParams, scorer_of
 from qa_pipeline.batch.plan import CallJob, Plan, plan_inputs
 from qa_pipeline.batch.process import failed_outcome, process_in_worker
+from qa_pipeline.batch.progress import Tracker
 from qa_pipeline.batch.run import BatchReport, hold_run_lock, open_store, record
 from qa_pipeline.batch.summary import RunSummary, summarise
 from qa_pipeline.records import CallOutcome, Status
@@ -143,6 +144,7 @@ def score_batch(params: ScoreParams) -> State:
             len(plan.skipped),
         )
         report = BatchReport(found=plan.found, skipped=dict(plan.skipped), notes=list(plan.notes))
+        tracker = Tracker(len(plan.jobs))
         # A bounded window of calls in flight keeps memory flat on long batches.
         window = max(2, 2 * workers)
         pending = list(reversed(plan.jobs))
@@ -155,6 +157,7 @@ def score_batch(params: ScoreParams) -> State:
             job = in_flight.pop(future)
             outcome = _outcome_of(future, job)
             store_call(store, outcome, report)
+            tracker.call_done(outcome)
             logger.info("stored %s: %s", job.meta.call_id, outcome.status)
     summary = summarise(report, time.perf_counter() - began)
     create_markdown_artifact(

@@ -16,6 +16,7 @@ from qa_pipeline.batch.imports import ImportOptions, call_id_of, import_outcome
 from qa_pipeline.batch.options import DEFAULT_MAX_ATTEMPTS, PipelineOptions
 from qa_pipeline.batch.plan import check_unique_ids, plan_batch, skip_reason
 from qa_pipeline.batch.process import Scorer, process_job
+from qa_pipeline.batch.progress import Tracker
 from qa_pipeline.ingest.discover import find_files
 from qa_pipeline.ingest.manifest import Manifest
 from qa_pipeline.ingest.transcripts.registry import ImportFile
@@ -27,7 +28,6 @@ from qa_pipeline.store.preflight import StoreWriteError, describe_store_failure
 
 __all__ = [
     "BatchReport",
-    "ProgressHook",
     "hold_run_lock",
     "import_transcripts",
     "open_store",
@@ -35,9 +35,6 @@ __all__ = [
     "rescore",
     "run_batch",
 ]
-
-ProgressHook = Callable[[int, int, str], None]
-"""Called once per call with (calls done, calls found, "call_id: what happened")."""
 
 
 @dataclass
@@ -129,7 +126,6 @@ def run_batch(
     options: PipelineOptions = PipelineOptions(),
     scorer: Scorer | None = None,
     transcriber: Transcriber | None = None,
-    progress: ProgressHook | None = None,
 ) -> BatchReport:
     """The plain loop: plans the batch, then processes and stores calls one by one."""
     plan = plan_batch(
@@ -137,11 +133,11 @@ def run_batch(
     )
     transcriber = transcriber or Transcriber(options.transcribe)
     report = BatchReport(found=plan.found, skipped=dict(plan.skipped), notes=list(plan.notes))
-    for done, job in enumerate(plan.jobs, start=1):
+    tracker = Tracker(len(plan.jobs))
+    for job in plan.jobs:
         outcome = process_job(job, transcriber, options, scorer)
         record(store, outcome, report)
-        if progress:
-            progress(done, len(plan.jobs), f"{job.meta.call_id}: {outcome.status}")
+        tracker.call_done(outcome)
     return report
 
 
@@ -151,7 +147,6 @@ def import_transcripts(
     manifest: Manifest = Manifest(),
     scorer: Scorer | None = None,
     force: bool = False,
-    progress: ProgressHook | None = None,
     options: ImportOptions = ImportOptions(),
     retry_failed: bool = False,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
@@ -172,9 +167,8 @@ def import_transcripts(
         found=len(found.files) + len(found.skipped),
         skipped={str(path): reason for path, reason in found.skipped},
     )
-    for done, file in enumerate(files, start=1):
-        if progress:
-            progress(done - 1, len(files), file.path.name)
+    tracker = Tracker(len(files))
+    for file in files:
         outcome, fmt = import_outcome(file, manifest, options, scorer)
         call_id = outcome.meta.call_id
         if fmt is not None:
@@ -183,12 +177,14 @@ def import_transcripts(
         reason = skip_reason(store, call_id, sha256, force, file.path, retry_failed, max_attempts)
         if reason:
             report.skipped[call_id] = reason
+            tracker.advance(1, f"{call_id}: skipped")
         else:
             record(store, outcome, report)
+            tracker.call_done(outcome)
     return report
 
 
-def rescore(store: Store, scorer: Scorer, progress: ProgressHook | None = None) -> BatchReport:
+def rescore(store: Store, scorer: Scorer) -> BatchReport:
     """Scores every stored transcript again (no audio needed), one transaction per call.
 
     Results for other rubric versions stay in the store; results for this rubric are replaced.
@@ -198,7 +194,7 @@ def rescore(store: Store, scorer: Scorer, progress: ProgressHook | None = None) 
     call_ids = store.stored_call_ids()
     report = BatchReport(found=len(call_ids))
     reads_acts = isinstance(scorer, RubricScorer) and scorer.acts is not None
-    done = 0
+    tracker = Tracker(len(call_ids))
     for first in range(0, len(call_ids), _CHUNK):
         # Transcripts and stored sentence embeddings read in bulk, a chunk of calls at a
         # time (one query per table, not one per call), and results written a smaller chunk
@@ -226,10 +222,7 @@ def rescore(store: Store, scorer: Scorer, progress: ProgressHook | None = None) 
                 for stored_id, _, _ in pending:
                     report.stored[stored_id] = Status.SCORED
                 pending = []
-        for call_id in chunk:
-            done += 1
-            if progress:
-                progress(done, len(call_ids), call_id)
+        tracker.advance(len(chunk), chunk[-1])
     return report
 
 

@@ -176,6 +176,9 @@ def worker_setup() -> None:
         return  # one worker: the calls run in the main process itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     watch_parent()
+    from qa_pipeline.batch.logs import follow_run_log
+
+    follow_run_log()
     _worker_ready = True
 
 

@@ -7,6 +7,7 @@ never imports ``flows/`` (which imports the package).
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,6 +28,7 @@ from qa_pipeline.cli.common import (
     out,
     scorer,
 )
+from qa_pipeline.cli.progress import progress_bar
 from qa_pipeline.ingest.options import AudioOptions
 from qa_pipeline.redact.options import ENV as REDACT_ENV
 from qa_pipeline.reports.text import for_markup
@@ -121,6 +123,17 @@ def run(
     no_wait: NoWaitOption = False,
     redact: RedactOption = "all",
     redacted_audio: RedactedAudioOption = None,
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", help="Print Prefect's log lines instead of the progress bar."),
+    ] = False,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where Prefect's log lines go (appended) without --verbose. "
+            "Default: beside the database, its name with .log."
+        ),
+    ] = None,
 ) -> None:
     """Transcribe, split into turns, score and store audio calls (the score-calls flow).
 
@@ -149,7 +162,13 @@ def run(
         redacted_audio=str(redacted_audio.resolve()) if redacted_audio else None,
     )
     _check(params)
-    with one_run_at_a_time(Path(params.db), no_wait):
+    log = log_file or Path(params.db).with_suffix(".log")
+    if not verbose:
+        from qa_pipeline.batch.logs import log_to_file
+
+        log_to_file(log)
+    watch = nullcontext() if verbose else progress_bar("scoring")
+    with one_run_at_a_time(Path(params.db), no_wait), watch:
         state = _flow_object(SCORE_CALLS_FLOW)(params, return_state=True)
     summary = state.result(raise_on_failure=False)
     from qa_pipeline.batch.summary import RunSummary
@@ -165,6 +184,8 @@ def run(
     if not isinstance(summary, RunSummary):
         raise fail(_run_failure(summary, state.message, Path(params.db)), code=1)
     _print_summary(summary)
+    if not verbose:
+        out.print(f"  log: {for_markup(str(log))}")
     if summary.failed:
         raise typer.Exit(EXIT_CALLS_FAILED)
 
@@ -277,7 +298,11 @@ def import_(
     _check_db(db_path(db), write=True)
     try:
         meta = load_manifest(manifest)
-        with one_run_at_a_time(db_path(db), no_wait), open_store(db_path(db)) as store:
+        with (
+            one_run_at_a_time(db_path(db), no_wait),
+            open_store(db_path(db)) as store,
+            progress_bar("importing"),
+        ):
             report = import_transcripts(
                 paths,
                 store,
@@ -318,7 +343,11 @@ def rescore(
     if not path.exists():
         raise fail(f"{path}: no such database. Fix: run `qa-pipeline run` first, or pass --db.")
     _check_db(path, write=True)
-    with one_run_at_a_time(path, no_wait), open_store(path) as store:
+    with (
+        one_run_at_a_time(path, no_wait),
+        open_store(path) as store,
+        progress_bar("rescoring", False),
+    ):
         report = rescore_stored(store, rubric_scorer)
     r = rubric_scorer.rubric
     out.print(

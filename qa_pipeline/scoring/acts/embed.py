@@ -83,6 +83,7 @@ def load_embedder(options: EmbedOptions = EmbedOptions()) -> Embedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
     except ImportError as exc:
         raise ConfigError(
             f"speech acts need the semantic extra ({exc.name} is missing): run `bash setup.sh` "
@@ -90,5 +91,6 @@ def load_embedder(options: EmbedOptions = EmbedOptions()) -> Embedder:
         ) from None
     if options.threads:
         torch.set_num_threads(options.threads)
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar on the terminal
     model = SentenceTransformer(path, device="cpu")
     return Embedder(model, options.model_id, options.batch_size)

@@ -3,13 +3,13 @@
     python -m qa_pipeline.scoring.acts.train [--folds 5]
 
 Reads ``corpus/*.jsonl`` (one utterance per line: text, acts, speaker, register, style; see
-``corpus/SUMMARY.md`` and ``corpus/GUIDELINES.md``), embeds every line, and for each act fits a
-small network (one hidden layer, one sigmoid output per act) on the embedding plus a speaker
-flag: a customer's "thanks" is not the agent's thank (agent acts are labelled on agent lines
-only). Each act's threshold is the one with the best F1 on out-of-fold predictions. Writes
-``model/head.npz`` and prints the cross-validated precision and recall per act. Needs
-scikit-learn (it comes with the ``semantic`` extra's sentence-transformers); scoring itself
-needs only numpy.
+``corpus/SUMMARY.md`` and ``corpus/GUIDELINES.md``), embeds every line, and fits a small network
+per speaker (one hidden layer, one sigmoid output per act) on the embedding: agent acts are
+learnt from agent lines only and customer acts from customer lines, as a customer's "thanks"
+is not the agent's thanking act. Each act's threshold is the one with the best F1 on
+out-of-fold predictions (at least 0.30). Writes ``model/head.npz`` and prints the
+cross-validated precision and recall per act. Needs scikit-learn (it comes with the
+``semantic`` extra's sentence-transformers); scoring itself needs only numpy.
 """
 
 from __future__ import annotations
