@@ -1,14 +1,14 @@
 """The ``qa-pipeline`` command: one module per command group, each thin.
 
-``batch`` (run, serve, import, rescore), ``show``, ``rubric``. Commands import the stages they
-need when they run, so ``--help`` loads only typer and rich.
+``batch`` (run, serve, import, rescore), ``show``, ``export``, ``report``, ``rubric``.
+Commands import the stages they need when they run, so ``--help`` loads only typer and rich.
 """
 
 from __future__ import annotations
 
 import typer
 
-from qa_pipeline.cli import batch, export, rubric, show
+from qa_pipeline.cli import batch, export, report, rubric, show
 
 __all__ = ["app", "main"]
 
@@ -43,6 +43,7 @@ app.command("rescore")(batch.rescore)
 app.command()(show.show)
 app.command()(export.export)
 app.add_typer(rubric.rubric_app, name="rubric")
+app.add_typer(report.report_app, name="report")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,6 +31,7 @@ __all__ = [
     "err",
     "fail",
     "one_run_at_a_time",
+    "option_date",
     "out",
     "scorer",
     "store_busy_fails",
@@ -126,6 +128,16 @@ def store_busy_fails() -> Iterator[None]:
         yield
     except StoreBusy as exc:
         raise fail(str(exc), EXIT_BUSY) from None
+
+
+def option_date(option: str, value: str | None) -> date | None:
+    """A date option (YYYY-MM-DD), or None when not given; a bad one fails with its fix."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} {value!r} is not a date. Fix: write it as YYYY-MM-DD.") from None
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

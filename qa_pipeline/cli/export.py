@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from qa_pipeline.cli.common import DbOption, db_path, fail, out, store_busy_fails
+from qa_pipeline.cli.common import DbOption, db_path, fail, option_date, out, store_busy_fails
 
 __all__ = ["export"]
 
@@ -39,7 +38,7 @@ def export(
         raise fail(
             f"--format {format_!r} is not an export format. Fix: csv, parquet or json."
         ) from None
-    first, last = _date("--since", since), _date("--until", until)
+    first, last = option_date("--since", since), option_date("--until", until)
     if first and last and first > last:
         raise fail(f"--since {first} is after --until {last}. Fix: swap them.")
     path = db_path(db)
@@ -59,12 +58,3 @@ def export(
     for name, files in written.items():
         where = out_dir / name if fmt is ExportFormat.PARQUET else files[0]
         out.print(f"{name}: {tables[name].height} rows -> {where} ({len(files)} file(s))")
-
-
-def _date(option: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise fail(f"{option} {value!r} is not a date. Fix: write it as YYYY-MM-DD.") from None
