@@ -89,7 +89,7 @@ def agent_report(
         on="week",
         how="left",
     )
-    bands = {str(k): int(v) for k, v in mine.group_by("band").len().sort("band").iter_rows() if k}
+    bands = _band_counts(mine, rubrics)
     document = {
         "agent_id": agent_id,
         "agent_name": agent_name,
@@ -246,6 +246,16 @@ def lowest_bands(rubrics: Mapping[str, str]) -> list[str]:
     return lowest
 
 
+def _band_counts(calls: pl.DataFrame, rubrics: Mapping[str, str]) -> dict[str, int]:
+    """Calls per band, highest band first (as the rubrics order them)."""
+    floor: dict[str, float] = {}
+    for text in rubrics.values():
+        for name, minimum in bands_of(text):
+            floor[name] = max(minimum, floor.get(name, minimum))
+    counts = {str(k): int(v) for k, v in calls.group_by("band").len().iter_rows() if k}
+    return dict(sorted(counts.items(), key=lambda kv: (-floor.get(kv[0], -1.0), kv[0])))
+
+
 def _pass_rate() -> pl.Expr:
     applied = pl.col("passed") + pl.col("failed")
     return pl.when(applied > 0).then(pl.col("passed") / applied).otherwise(None)
@@ -327,7 +337,17 @@ def _strengths(item_rates: pl.DataFrame, weakest: list[str]) -> list[str]:
 
 def _moments(moments: pl.DataFrame, weakest: list[str]) -> pl.DataFrame:
     """For each weak item, the clearest failing and the best passing moment."""
-    columns = ["item_id", "verdict", "call_id", "turn", "start", "end", "text", "reason"]
+    columns = [
+        "item_id",
+        "verdict",
+        "call_id",
+        "turn",
+        "start",
+        "end",
+        "text",
+        "reason",
+        "overridden",
+    ]
     if moments.is_empty() or not weakest:
         return moments.select(columns).clear()
     order = {item: n for n, item in enumerate(weakest)}

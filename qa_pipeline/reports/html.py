@@ -22,7 +22,7 @@ _CSS = """
 * { box-sizing: border-box; }
 body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
        color: #1f2937; margin: 0; background: #f3f4f6; }
-main { max-width: 960px; margin: 0 auto; padding: 28px 32px 40px; background: #fff; }
+main { max-width: 1060px; margin: 0 auto; padding: 28px 32px 40px; background: #fff; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 10px; border-bottom: 1px solid #e5e7eb;
      padding-bottom: 6px; }
@@ -30,10 +30,13 @@ h2 { font-size: 17px; margin: 28px 0 10px; border-bottom: 1px solid #e5e7eb;
 .cards { display: flex; gap: 12px; flex-wrap: wrap; }
 .card { flex: 1 1 150px; border: 1px solid #e5e7eb; border-radius: 8px; padding: 12px 14px; }
 .card .n { font-size: 26px; font-weight: 600; }
+.card .n.small { font-size: 17px; line-height: 31px; }
 .card .l { color: #6b7280; font-size: 13px; }
 .words li { margin: 4px 0; }
 .good { color: #15803d; } .bad { color: #b45309; }
-table { border-collapse: collapse; width: 100%; font-size: 14px; }
+table { border-collapse: collapse; width: 100%; font-size: 13px; }
+.wide { overflow-x: auto; }
+td.who { white-space: nowrap; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #f0f0f0; }
 th { color: #6b7280; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -94,8 +97,8 @@ def _header(report: Report, sub: str) -> str:
 
 def _cards(cards: list[tuple[str, str]]) -> str:
     inner = "".join(
-        f"<div class='card'><div class='n'>{escape(n)}</div><div class='l'>{escape(label)}</div>"
-        "</div>"
+        f"<div class='card'><div class='n{' small' if len(n) > 12 else ''}'>{escape(n)}</div>"
+        f"<div class='l'>{escape(label)}</div></div>"
         for n, label in cards
     )
     return f"<div class='cards'>{inner}</div>"
@@ -113,11 +116,13 @@ def _agent(report: Report) -> str:
     doc = report.document
     team = doc["team"] or "no team"
     sub = f"Agent {doc['agent_id']} · team {team} · {_period(doc)}"
-    bands = " · ".join(f"{n} {c}" for n, c in doc["bands"].items()) or "–"
+    bands = " · ".join(f"{c} {n}" for n, c in doc["bands"].items()) or "–"
+    mean, team_mean = doc["mean_score"], doc["team_mean_score"]
+    against = f", {mean - team_mean:+.1f}" if mean is not None and team_mean is not None else ""
     cards = _cards(
         [
             (str(doc["calls"]), "calls scored"),
-            (_score(doc["mean_score"]), f"mean score (team {_score(doc['team_mean_score'])})"),
+            (_score(mean), f"mean score (team {_score(team_mean)}{against})"),
             (bands, "calls per band"),
             (str(doc["overridden_verdicts"]), "verdicts set by reviewers"),
         ]
@@ -182,14 +187,15 @@ def _team(report: Report) -> str:
         )
         rows.append(
             f"<tr><td class='num'>{row['rank']}</td>"
-            f"<td>{escape(str(row['agent_name'] or ''))} <span class='legend'>"
+            f"<td class='who'>{escape(str(row['agent_name'] or ''))} <span class='legend'>"
             f"{escape(str(row['agent_id']))}</span></td>"
             f"<td class='num'>{row['calls']}</td><td class='num'>{_score(row['mean_score'])}</td>"
             f"{cells}</tr>"
         )
     table = (
-        "<table><tr><th class='num'>#</th><th>agent</th><th class='num'>calls</th>"
-        f"<th class='num'>mean score</th>{head}</tr>{''.join(rows)}</table>"
+        "<div class='wide'><table><tr><th class='num'>#</th><th>agent</th>"
+        f"<th class='num'>calls</th><th class='num'>mean score</th>{head}</tr>"
+        f"{''.join(rows)}</table></div>"
     )
     items = report.tables["items"]
     trend = report.tables["trend"]
@@ -236,7 +242,7 @@ def _items(report: Report) -> str:
 
 def _queue(report: Report) -> str:
     doc = report.document
-    table = report.tables["calls"]
+    table = report.tables["queue"]
     return _header(report, f"{doc['calls']} calls to look at · {_period(doc)}") + _table(
         table, ["call_id", "date", "agent_id", "team", "score", "band", "why"]
     )
@@ -368,6 +374,8 @@ def _moments(moments: pl.DataFrame) -> str:
     for row in moments.iter_rows(named=True):
         verdict = row["verdict"]
         label = "Missed" if verdict == "fail" else "Done well"
+        if row.get("overridden"):
+            label += " (a reviewer's verdict)"
         where = escape(str(row["call_id"]))
         if row["start"] is not None:
             where += f" at {_clock(row['start'])}–{_clock(row['end'])}"
