@@ -1,6 +1,7 @@
 -- Synthetic scored calls for benchmarks and report tests (qa_pipeline/store/synthetic.py):
 -- calls spread over agents, teams and days, each with one verdict per item, evidence, a few
--- reviewers' overrides. Deterministic: every "random" draw is a hash of the call and item.
+-- reviewers' overrides. Deterministic: every "random" draw is a hash of the call and item
+-- (as one string: hashes of tuples sharing a value are correlated).
 -- The first statement takes the parameters; the others read them from synth_params.
 
 -- name: synthetic_calls
@@ -29,9 +30,9 @@ with numbered as (
 drawn as (
     select n,
            'S' || lpad(cast(n as varchar), 8, '0') as call_id,
-           hash(n, 'agent') % agents as agent,
-           first_day + cast(hash(n, 'day') % days as integer) as call_day,
-           cast(hash(n, 'minute') % 600 as integer) as minute,
+           hash(concat_ws(':', 'agent', n)) % agents as agent,
+           first_day + cast(hash(concat_ws(':', 'day', n)) % days as integer) as call_day,
+           cast(hash(concat_ws(':', 'minute', n)) % 600 as integer) as minute,
            teams
     from numbered
 )
@@ -40,7 +41,7 @@ select n, call_id,
        'A' || lpad(cast(agent as varchar), 4, '0') as agent_id,
        'T' || lpad(cast(agent % teams as varchar), 3, '0') as team,
        -- each agent has a skill from -0.2 to +0.2 on every item's pass rate
-       (hash(agent, 'skill') % 401) / 1000.0 - 0.2 as skill,
+       (hash(concat_ws(':', 'skill', agent)) % 401) / 1000.0 - 0.2 as skill,
        call_day + to_minutes(480 + minute) as started_at
 from drawn;
 
@@ -50,10 +51,11 @@ insert into calls (
     processed_at, needs_review, role_confidence
 )
 select call_id, 'import', call_id || '.json', sha256(call_id), 'scored',
-       60 + hash(n, 'duration') % 900, 2, 8000, 'agent_0', agent_id, 'Agent ' || agent_id,
+       60 + hash(concat_ws(':', 'duration', n)) % 900, 2, 8000, 'agent_0', agent_id,
+       'Agent ' || agent_id,
        team, 'general', started_at, 'synthetic', started_at + interval 1 day,
-       hash(n, 'review') % 200 = 0,
-       0.5 + (hash(n, 'roles') % 500) / 1000.0
+       hash(concat_ws(':', 'review', n)) % 200 = 0,
+       0.5 + (hash(concat_ws(':', 'roles', n)) % 500) / 1000.0
 from synth_calls;
 
 create or replace temp table synth_items as
@@ -64,12 +66,13 @@ with items as (
 
 select c.call_id, c.n, i.item_id, i.position,
        case
-           when i.position % 3 = 2 and hash(c.n, i.item_id, 'na') % 100 < 40 then 'na'
-           when (hash(c.n, i.item_id, 'pass') % 1000) / 1000.0
+           when i.position % 3 = 2
+                and hash(concat_ws(':', 'na', c.n, i.item_id)) % 100 < 40 then 'na'
+           when (hash(concat_ws(':', 'pass', c.n, i.item_id)) % 1000) / 1000.0
                 < 0.55 + 0.05 * (i.position % 5) + c.skill then 'pass'
            else 'fail'
        end as verdict,
-       0.5 + (hash(c.n, i.item_id, 'confidence') % 500) / 1000.0 as confidence
+       0.5 + (hash(concat_ws(':', 'confidence', c.n, i.item_id)) % 500) / 1000.0 as confidence
 from synth_calls as c, items as i;
 
 insert into item_results
@@ -104,15 +107,16 @@ select s.call_id, p.rubric_sha256, s.item_id, 0, 2 * s.position, 'agent',
             else 'the agent said something else' end,
        s.item_id || '_detector'
 from synth_items as s, synth_params as p
-where s.verdict = 'pass' or hash(s.n, s.item_id, 'evidence') % 2 = 0;
+where s.verdict = 'pass' or hash(concat_ws(':', 'evidence', s.n, s.item_id)) % 2 = 0;
 
 insert into overrides
 select s.call_id, p.rubric_sha256, s.item_id,
        case when s.verdict = 'pass' then 'fail' else 'pass' end,
-       'reviewer' || cast(hash(s.n, 'reviewer') % 5 as varchar), 'synthetic override',
+       'reviewer' || cast(hash(concat_ws(':', 'reviewer', s.n)) % 5 as varchar),
+       'synthetic override',
        now()
 from synth_items as s, synth_params as p
-where s.verdict <> 'na' and hash(s.n, s.item_id, 'override') % 400 = 0;
+where s.verdict <> 'na' and hash(concat_ws(':', 'override', s.n, s.item_id)) % 400 = 0;
 
 drop table synth_items;
 drop table synth_calls;

@@ -84,10 +84,13 @@ def agent_report(
     weakest = _weakest(item_rates)
     strengths = _strengths(item_rates, weakest)
     chosen = _moments(moments, weakest)
-    trend = _trend(mine).join(
-        _trend(calls).rename({"calls": "team_calls", "mean_score": "team_mean_score"}),
-        on="week",
-        how="left",
+    # every week the team worked, the agent's figures empty where they took no call
+    trend = (
+        _trend(calls)
+        .rename({"calls": "team_calls", "mean_score": "team_mean_score"})
+        .join(_trend(mine), on="week", how="left")
+        .with_columns(pl.col("calls").fill_null(0))
+        .select("week", "calls", "mean_score", "team_calls", "team_mean_score")
     )
     bands = _band_counts(mine, rubrics)
     document = {
