@@ -174,7 +174,10 @@ def worker_setup() -> None:
 
     if _worker_ready or multiprocessing.current_process().name == "MainProcess":
         return  # one worker: the calls run in the main process itself
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():
+        # (a Dask worker runs tasks in threads, where signals cannot be set: its nanny, not
+        # the terminal, stops it)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     watch_parent()
     from qa_pipeline.batch.logs import follow_run_log
 

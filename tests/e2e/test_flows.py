@@ -47,7 +47,8 @@ def test_flow_scores_the_samples_and_a_rerun_is_a_no_op(tmp_path: Path) -> None:
     assert summary.audio_s > 250 and summary.audio_hours_per_hour > 0
     with duckdb.connect(str(db), read_only=True) as con:
         scores = dict(con.execute("select call_id, score from call_scores").fetchall())
-    assert scores["call_01_good_billing"] == 100 and scores["call_04_bad_hold"] == 0
+    # the good call full marks; the call with a hold done badly in the lowest band
+    assert scores["call_01_good_billing"] == 100 and scores["call_04_bad_hold"] < 70
 
     from prefect.artifacts import Artifact
 
@@ -117,6 +118,7 @@ def test_a_run_killed_mid_batch_then_run_again_stores_every_call_exactly_once(
         str(calls / "manifest.csv"),
         "--workers",
         "2",
+        "--verbose",  # Prefect's lines on stdout, where this test watches for stored calls
     ]
     # The user's own environment: no test harness, Prefect's temporary local server.
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
