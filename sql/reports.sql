@@ -65,18 +65,15 @@ group by agent_id;
 -- name: report_calls
 -- One row per scored call of the period, of one team ($team) or of all ($team null): the score
 -- that stands (reviewers' verdicts applied), the machine's, and whether a reviewer changed any.
-with dated as (
+with in_range as (
     select call_id, agent_id, agent_name, team,
            coalesce(cast(started_at as date), cast(processed_at as date)) as call_date
     from calls
     where status = 'scored' and ($team is null or team = $team)
-),
-
-in_range as (
-    select *
-    from dated
-    where ($since is null or call_date >= cast($since as date))
-      and ($until is null or call_date <= cast($until as date))
+      and ($since is null or coalesce(cast(started_at as date), cast(processed_at as date))
+                             >= cast($since as date))
+      and ($until is null or coalesce(cast(started_at as date), cast(processed_at as date))
+                             <= cast($until as date))
 ),
 
 latest_scores as (
@@ -86,13 +83,10 @@ latest_scores as (
     qualify row_number() over (partition by call_id order by scored_at desc, rubric_id) = 1
 ),
 
-latest_overrides as (
-    select o.call_id, o.rubric_sha256, o.item_id, o.verdict
-    from overrides as o
-    semi join latest_scores as s using (call_id, rubric_sha256)
-    qualify row_number() over (
-        partition by o.call_id, o.rubric_sha256, o.item_id order by o.created_at desc
-    ) = 1
+newest_overrides as (
+    select call_id, rubric_sha256, item_id, arg_max(verdict, created_at) as verdict
+    from overrides
+    group by call_id, rubric_sha256, item_id
 ),
 
 reviewed_items as (
@@ -100,9 +94,9 @@ reviewed_items as (
     select i.call_id, i.max_points, i.critical, coalesce(o.verdict, i.verdict) as verdict,
            o.verdict is not null as overridden
     from item_results as i
-    semi join latest_overrides as r using (call_id, rubric_sha256)
     join latest_scores as s using (call_id, rubric_sha256)
-    left join latest_overrides as o using (call_id, rubric_sha256, item_id)
+    semi join (select distinct call_id from newest_overrides) as r using (call_id)
+    left join newest_overrides as o using (call_id, rubric_sha256, item_id)
 ),
 
 reviewed_totals as (
@@ -137,78 +131,103 @@ left join reviewed_totals as t using (call_id)
 order by c.call_date, c.call_id;
 
 -- name: report_item_counts
--- Verdict counts per agent and item (and per week with $by_week), over one team ($team) or
--- all: the rates of an agent, their team and every item come from these.
-with dated as (
+-- Verdict counts per agent and item, and per week and item (by_agent says which), over one
+-- team ($team) or all. Built for a million calls: item results are joined to their calls once
+-- (a call's older scores are left out by an anti join with the few calls scored more than
+-- once), and reviewers' overrides, which are few, are applied as corrections to the counts
+-- rather than by a join of every item result.
+with in_range as (
     select call_id, agent_id, team,
-           coalesce(cast(started_at as date), cast(processed_at as date)) as call_date
+           cast(date_trunc('week', coalesce(cast(started_at as date),
+                                            cast(processed_at as date))) as date) as week
     from calls
     where status = 'scored' and ($team is null or team = $team)
+      and ($since is null or coalesce(cast(started_at as date), cast(processed_at as date))
+                             >= cast($since as date))
+      and ($until is null or coalesce(cast(started_at as date), cast(processed_at as date))
+                             <= cast($until as date))
 ),
 
-in_range as (
-    select *
-    from dated
-    where ($since is null or call_date >= cast($since as date))
-      and ($until is null or call_date <= cast($until as date))
+rescored as (
+    select call_id from call_scores group by call_id having count(*) > 1
 ),
 
-latest_scores as (
-    select s.call_id, s.rubric_sha256
-    from call_scores as s
-    semi join in_range as c using (call_id)
-    qualify row_number() over (partition by call_id order by scored_at desc, rubric_id) = 1
+stale_scores as (
+    -- every score of a call but its latest
+    select call_id, rubric_sha256
+    from call_scores
+    semi join rescored using (call_id)
+    qualify row_number() over (partition by call_id order by scored_at desc, rubric_id) > 1
 ),
 
-latest_overrides as (
-    select o.call_id, o.rubric_sha256, o.item_id, o.verdict
-    from overrides as o
-    semi join latest_scores as s using (call_id, rubric_sha256)
-    qualify row_number() over (
-        partition by o.call_id, o.rubric_sha256, o.item_id order by o.created_at desc
-    ) = 1
+newest_overrides as (
+    select call_id, rubric_sha256, item_id, arg_max(verdict, created_at) as verdict
+    from overrides
+    group by call_id, rubric_sha256, item_id
 ),
 
 items as (
-    select c.agent_id, c.team,
-           case when $by_week then cast(date_trunc('week', c.call_date) as date) end as week,
-           i.item_id, i.position,
-           coalesce(o.verdict, i.verdict) as verdict,
-           o.verdict is not null as overridden
+    select c.agent_id, c.team, c.week, i.item_id, i.position, i.verdict
     from item_results as i
-    join latest_scores as s using (call_id, rubric_sha256)
     join in_range as c using (call_id)
-    left join latest_overrides as o using (call_id, rubric_sha256, item_id)
+    anti join stale_scores using (call_id, rubric_sha256)
+),
+
+corrections as (
+    select c.agent_id, c.team, c.week, i.item_id, i.verdict as machine, o.verdict as human
+    from newest_overrides as o
+    join item_results as i using (call_id, rubric_sha256, item_id)
+    join in_range as c using (call_id)
+    anti join stale_scores using (call_id, rubric_sha256)
+),
+
+machine_counts as (
+    select grouping(week) = 1 as by_agent, agent_id, team, week, item_id,
+           min(position) as position,
+           count(*) as calls,
+           count(*) filter (where verdict = 'pass') as passed,
+           count(*) filter (where verdict = 'fail') as failed,
+           count(*) filter (where verdict = 'na') as not_applicable
+    from items
+    group by grouping sets ((agent_id, team, item_id), (week, item_id))
+),
+
+human_changes as (
+    select grouping(week) = 1 as by_agent, agent_id, team, week, item_id,
+           sum(cast(human = 'pass' as integer) - cast(machine = 'pass' as integer)) as passed,
+           sum(cast(human = 'fail' as integer) - cast(machine = 'fail' as integer)) as failed,
+           sum(cast(human = 'na' as integer) - cast(machine = 'na' as integer))
+               as not_applicable,
+           count(*) as overridden
+    from corrections
+    group by grouping sets ((agent_id, team, item_id), (week, item_id))
 )
 
-select agent_id, team, week, item_id,
-       min(position) as position,
-       count(*) as calls,
-       count(*) filter (where verdict = 'pass') as passed,
-       count(*) filter (where verdict = 'fail') as failed,
-       count(*) filter (where verdict = 'na') as not_applicable,
-       count(*) filter (where overridden) as overridden
-from items
-group by agent_id, team, week, item_id
-order by agent_id, team, week, position;
+select m.by_agent, m.agent_id, m.team, m.week, m.item_id, m.position, m.calls,
+       cast(m.passed + coalesce(h.passed, 0) as bigint) as passed,
+       cast(m.failed + coalesce(h.failed, 0) as bigint) as failed,
+       cast(m.not_applicable + coalesce(h.not_applicable, 0) as bigint) as not_applicable,
+       cast(coalesce(h.overridden, 0) as bigint) as overridden
+from machine_counts as m
+left join human_changes as h
+    on h.by_agent = m.by_agent and h.item_id = m.item_id
+   and h.agent_id is not distinct from m.agent_id and h.team is not distinct from m.team
+   and h.week is not distinct from m.week
+order by m.by_agent desc, m.agent_id, m.week, m.position;
 
 -- name: report_moments
 -- An agent's best evidence per item and verdict in the period, for coaching: the most
--- confident verdicts first, each with the earliest evidence span of the item in that call
--- (the words the verdict rests on; a verdict resting on an absence has none and keeps its
--- reason). $per_verdict rows per item and verdict.
-with dated as (
-    select call_id,
-           coalesce(cast(started_at as date), cast(processed_at as date)) as call_date
+-- confident verdicts first (a reviewer's verdict before any), each with the earliest evidence
+-- span of the item in that call (the words the verdict rests on; a verdict resting on an
+-- absence has none and keeps its reason). $per_verdict rows per item and verdict.
+with in_range as (
+    select call_id
     from calls
     where status = 'scored' and agent_id = $agent_id
-),
-
-in_range as (
-    select *
-    from dated
-    where ($since is null or call_date >= cast($since as date))
-      and ($until is null or call_date <= cast($until as date))
+      and ($since is null or coalesce(cast(started_at as date), cast(processed_at as date))
+                             >= cast($since as date))
+      and ($until is null or coalesce(cast(started_at as date), cast(processed_at as date))
+                             <= cast($until as date))
 ),
 
 latest_scores as (
@@ -218,13 +237,12 @@ latest_scores as (
     qualify row_number() over (partition by call_id order by scored_at desc, rubric_id) = 1
 ),
 
-latest_overrides as (
-    select o.call_id, o.rubric_sha256, o.item_id, o.verdict, o.reason
-    from overrides as o
-    semi join latest_scores as s using (call_id, rubric_sha256)
-    qualify row_number() over (
-        partition by o.call_id, o.rubric_sha256, o.item_id order by o.created_at desc
-    ) = 1
+newest_overrides as (
+    select call_id, rubric_sha256, item_id, arg_max(verdict, created_at) as verdict,
+           arg_max(reason, created_at) as reason
+    from overrides
+    semi join latest_scores using (call_id, rubric_sha256)
+    group by call_id, rubric_sha256, item_id
 ),
 
 verdicts as (
@@ -234,15 +252,24 @@ verdicts as (
            coalesce(o.reason, i.reason) as reason
     from item_results as i
     join latest_scores as s using (call_id, rubric_sha256)
-    left join latest_overrides as o using (call_id, rubric_sha256, item_id)
-    where i.verdict <> 'na' or o.verdict is not null
+    left join newest_overrides as o using (call_id, rubric_sha256, item_id)
+),
+
+candidates as (
+    -- a human's verdict is the clearest there is, then the machine's most confident
+    select *
+    from verdicts
+    where verdict in ('pass', 'fail')
+    qualify row_number() over (
+        partition by item_id, verdict order by overridden desc, confidence desc, call_id
+    ) <= 4 * $per_verdict
 ),
 
 first_evidence as (
     select e.call_id, e.rubric_sha256, e.item_id, e.turn_index, e.speaker, e.start_s, e.end_s,
            e.text
     from evidence as e
-    semi join latest_scores as s using (call_id, rubric_sha256)
+    semi join candidates using (call_id, rubric_sha256, item_id)
     qualify row_number() over (
         partition by e.call_id, e.rubric_sha256, e.item_id
         order by e.speaker = 'agent' desc, e.start_s, e.evidence_index
@@ -253,13 +280,12 @@ ranked as (
     select v.*, e.turn_index, e.speaker, e.start_s, e.end_s, e.text,
            row_number() over (
                partition by v.item_id, v.verdict
-               -- a human's verdict is the clearest there is; then words over an absence
-               order by v.overridden desc, v.confidence desc, e.call_id is not null desc,
+               -- words to discuss over an absence
+               order by v.overridden desc, e.call_id is not null desc, v.confidence desc,
                         v.call_id
            ) as nth
-    from verdicts as v
+    from candidates as v
     left join first_evidence as e using (call_id, rubric_sha256, item_id)
-    where v.verdict in ('pass', 'fail')
 )
 
 select item_id, verdict, call_id, turn_index as turn, speaker, start_s as start, end_s as "end",
@@ -273,42 +299,58 @@ order by item_id, verdict, nth;
 -- call fell in the rubric's lowest band, a verdict the machine was unsure of, speaker roles it
 -- was unsure of, flagged for review, a reviewer disagreed with the machine. Urgency adds the
 -- reasons' weights (a critical failure first, then a reviewer's disagreement, ...).
-with dated as (
+with in_range as (
     select call_id, agent_id, agent_name, team, needs_review, role_confidence,
            coalesce(cast(started_at as date), cast(processed_at as date)) as call_date
     from calls
     where status = 'scored'
+      and ($since is null or coalesce(cast(started_at as date), cast(processed_at as date))
+                             >= cast($since as date))
+      and ($until is null or coalesce(cast(started_at as date), cast(processed_at as date))
+                             <= cast($until as date))
 ),
 
-in_range as (
-    select *
-    from dated
-    where ($since is null or call_date >= cast($since as date))
-      and ($until is null or call_date <= cast($until as date))
+rescored as (
+    select call_id from call_scores group by call_id having count(*) > 1
+),
+
+stale_scores as (
+    -- every score of a call but its latest (a window over the few calls scored twice)
+    select call_id, rubric_sha256
+    from call_scores
+    semi join rescored using (call_id)
+    qualify row_number() over (partition by call_id order by scored_at desc, rubric_id) > 1
 ),
 
 latest_scores as (
     select s.*
     from call_scores as s
     semi join in_range as c using (call_id)
-    qualify row_number() over (partition by call_id order by scored_at desc, rubric_id) = 1
+    anti join stale_scores using (call_id, rubric_sha256)
 ),
 
 unsure as (
+    -- only the unsure verdicts are grouped: most calls have none
     select i.call_id,
            min(i.confidence) as min_confidence,
            arg_min(i.item_id, i.confidence) as least_sure_item
     from item_results as i
-    semi join latest_scores as s using (call_id, rubric_sha256)
-    where i.verdict <> 'na'
+    join latest_scores as s using (call_id, rubric_sha256)
+    where i.verdict <> 'na' and i.confidence < $min_confidence
     group by i.call_id
 ),
 
+newest_overrides as (
+    select call_id, rubric_sha256, item_id, arg_max(verdict, created_at) as verdict
+    from overrides
+    group by call_id, rubric_sha256, item_id
+),
+
 disagreements as (
-    select o.call_id, count(distinct o.item_id) as items_disagreed
-    from overrides as o
+    select o.call_id, count(*) as items_disagreed
+    from newest_overrides as o
     join item_results as i using (call_id, rubric_sha256, item_id)
-    semi join latest_scores as s using (call_id, rubric_sha256)
+    join latest_scores as s using (call_id, rubric_sha256)
     where o.verdict <> i.verdict
     group by o.call_id
 ),
@@ -320,7 +362,7 @@ reasons as (
            -- $lowest_bands: 'rubric_sha256:band' of each stored rubric's lowest band
            coalesce(list_contains($lowest_bands, s.rubric_sha256 || ':' || s.band), false)
                as low_band,
-           coalesce(u.min_confidence < $min_confidence, false) as unsure_verdict,
+           u.call_id is not null as unsure_verdict,
            u.min_confidence, u.least_sure_item,
            coalesce(c.role_confidence < $min_role_confidence, false) as unsure_roles,
            c.role_confidence,

@@ -50,7 +50,7 @@ class GroupFrames:
         period: the first and last call dates found (within the period asked for).
         calls: one row per scored call (sql report_calls).
         items: verdict counts per agent and item (sql report_item_counts).
-        weekly_items: the same per week (items report only; else empty).
+        weekly_items: the same per week and item.
         rubrics: each stored rubric's YAML by content hash (for bands).
     """
 
@@ -85,7 +85,7 @@ def agent_frames(store: Store, agent_id: str, asked: Period) -> AgentFrames | No
         if who.is_empty():
             return None
         row = who.row(0, named=True)
-        group = _group(store, row["team"], asked, by_week=False)
+        group = _group(store, row["team"], asked)
         moments = store.query(
             "report_moments",
             agent_id=agent_id,
@@ -98,15 +98,13 @@ def agent_frames(store: Store, agent_id: str, asked: Period) -> AgentFrames | No
 def team_frames(store: Store, team: str, asked: Period) -> GroupFrames:
     """A team's frames (empty frames when it took no scored call in the period)."""
     with store.snapshot():
-        return _group(store, team, asked, by_week=False)
+        return _group(store, team, asked)
 
 
 def items_frames(store: Store, asked: Period) -> GroupFrames:
     """Every team's verdict counts per agent and item, overall and per week."""
     with store.snapshot():
-        group = _group(store, None, asked, by_week=False, with_calls=False)
-        weekly = store.query("report_item_counts", team=None, by_week=True, **asked.params())
-    return GroupFrames(group.period, group.calls, group.items, weekly, group.rubrics)
+        return _group(store, None, asked, with_calls=False)
 
 
 def review_queue_frame(
@@ -140,11 +138,11 @@ def agent_ids(store: Store, asked: Period) -> list[str]:
     return store.query("report_agents", **asked.params())["agent_id"].to_list()
 
 
-def _group(
-    store: Store, team: str | None, asked: Period, by_week: bool, with_calls: bool = True
-) -> GroupFrames:
+def _group(store: Store, team: str | None, asked: Period, with_calls: bool = True) -> GroupFrames:
     params = asked.params()
     period = period_of(store, asked)
     calls = store.query("report_calls", team=team, **params) if with_calls else pl.DataFrame()
-    items = store.query("report_item_counts", team=team, by_week=by_week, **params)
-    return GroupFrames(period, calls, items, pl.DataFrame(), rubric_sources(store))
+    counts = store.query("report_item_counts", team=team, **params)
+    by_agent = counts.filter(pl.col("by_agent")).drop("by_agent", "week")
+    by_week = counts.filter(~pl.col("by_agent")).drop("by_agent", "agent_id", "team")
+    return GroupFrames(period, calls, by_agent, by_week, rubric_sources(store))
