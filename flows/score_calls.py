@@ -17,6 +17,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,7 @@ from qa_pipeline.batch.params import ScoreParams, scorer_of
 from qa_pipeline.batch.plan import CallJob, Plan, plan_inputs
 from qa_pipeline.batch.process import failed_outcome, process_in_worker
 from qa_pipeline.batch.progress import Tracker
+from qa_pipeline.batch.reports import write_period_reports
 from qa_pipeline.batch.run import BatchReport, hold_run_lock, open_store, record
 from qa_pipeline.batch.summary import RunSummary, summarise
 from qa_pipeline.records import CallOutcome, Status
@@ -101,6 +103,15 @@ def store_call(store: Store, outcome: CallOutcome, report: BatchReport) -> None:
     record(store, outcome, report)
 
 
+@task(cache_policy=NO_CACHE)
+def write_reports(store: Store, params: ScoreParams) -> int:
+    """Every team's and agent's coaching report for the period, for coaches in the morning."""
+    written = write_period_reports(
+        store, Path(params.reports_dir or "."), date.today(), params.report_days
+    )
+    return len(written)
+
+
 def task_runner_for(workers: int, dask_address: str | None = None) -> TaskRunner:
     """Processes on this machine (``workers`` of them), or Dask: ``dask_address`` is a
     scheduler address (``tcp://host:8786``), or ``local`` for a LocalCluster of processes."""
@@ -159,6 +170,9 @@ def score_batch(params: ScoreParams) -> State:
             store_call(store, outcome, report)
             tracker.call_done(outcome)
             logger.info("stored %s: %s", job.meta.call_id, outcome.status)
+        if params.reports_dir:
+            files = write_reports(store, params)
+            logger.info("%d report files written to %s", files, params.reports_dir)
     summary = summarise(report, time.perf_counter() - began)
     create_markdown_artifact(
         key=SUMMARY_ARTIFACT, markdown=summary.to_markdown(), description=summary.headline()

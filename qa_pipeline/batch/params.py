@@ -51,6 +51,10 @@ class ScoreParams(BaseModel):
             (see qa_pipeline.redact.options.RedactOptions.parse).
         redacted_audio: a folder for a copy of each recording with its redacted stretches
             silenced (None: no copy).
+        reports_dir: after the batch, write every team's and agent's coaching report (and
+            the review queue) for the last ``report_days`` days to ``reports_dir/<date>/``
+            (None: no reports).
+        report_days: the days the nightly reports cover, ending on the run's date.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -75,6 +79,8 @@ class ScoreParams(BaseModel):
     call_timeout_s: float | None = Field(None, gt=0)
     redact: str = "all"
     redacted_audio: str | None = None
+    reports_dir: str | None = None
+    report_days: int = Field(7, ge=1, le=3660)
 
     @field_validator("redact")
     @classmethod

@@ -55,6 +55,17 @@ RedactOption = Annotated[
         "(CARD,CVV,EXPIRY,NATIONAL_ID,PHONE,EMAIL,DOB,ADDRESS,PERSON_SPELLED).",
     ),
 ]
+ReportsDirOption = Annotated[
+    Path | None,
+    typer.Option(
+        help="After the batch, write every team's and agent's coaching report (HTML and JSON) "
+        "and the review queue for the last --report-days days to DIR/<date>/."
+    ),
+]
+ReportDaysOption = Annotated[
+    int,
+    typer.Option(min=1, max=3660, help="Days the --reports-dir reports cover, ending today."),
+]
 RedactedAudioOption = Annotated[
     Path | None,
     typer.Option(
@@ -123,6 +134,8 @@ def run(
     no_wait: NoWaitOption = False,
     redact: RedactOption = "all",
     redacted_audio: RedactedAudioOption = None,
+    reports_dir: ReportsDirOption = None,
+    report_days: ReportDaysOption = 7,
     verbose: Annotated[
         bool,
         typer.Option("--verbose", help="Print Prefect's log lines instead of the progress bar."),
@@ -160,6 +173,8 @@ def run(
         call_timeout_s=call_timeout_s,
         redact=redact,
         redacted_audio=str(redacted_audio.resolve()) if redacted_audio else None,
+        reports_dir=str(reports_dir.resolve()) if reports_dir else None,
+        report_days=report_days,
     )
     _check(params)
     log = log_file or Path(params.db).with_suffix(".log")
@@ -206,6 +221,8 @@ def serve(
     ] = None,
     redact: RedactOption = "all",
     redacted_audio: RedactedAudioOption = None,
+    reports_dir: ReportsDirOption = None,
+    report_days: ReportDaysOption = 7,
 ) -> None:
     """Serve the nightly score-calls deployment: each night, score what is not stored yet.
 
@@ -226,6 +243,8 @@ def serve(
         pyannote_pipeline=pyannote_pipeline,
         redact=redact,
         redacted_audio=str(redacted_audio.resolve()) if redacted_audio else None,
+        reports_dir=str(reports_dir.resolve()) if reports_dir else None,
+        report_days=report_days,
     )
     try:
         check_schedule(cron, timezone)

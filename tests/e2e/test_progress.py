@@ -62,7 +62,16 @@ def test_one_bar_and_the_summary_and_prefect_in_the_log_file(tmp_path: Path) -> 
     (calls / "broken.wav").write_bytes(b"not audio" * 10)
 
     code, seen = at_terminal(
-        "run", "calls", "--manifest", str(SAMPLES / "manifest.csv"), cwd=tmp_path
+        "run",
+        "calls",
+        "--manifest",
+        str(SAMPLES / "manifest.csv"),
+        # the nightly step: every team's and agent's report for (at most) ten years to today
+        "--reports-dir",
+        "reports",
+        "--report-days",
+        "3650",
+        cwd=tmp_path,
     )
 
     assert code == 3, seen  # one call failed
@@ -77,6 +86,10 @@ def test_one_bar_and_the_summary_and_prefect_in_the_log_file(tmp_path: Path) -> 
     log = (tmp_path / "qa.log").read_text(encoding="utf-8")
     assert "Beginning flow run" in log and "stored call_03_good_hold" in log
     assert "log: qa.log" in seen
+    (folder,) = (tmp_path / "reports").iterdir()
+    written = {p.name for p in folder.iterdir()}
+    assert {"team-billing.html", "team-deliveries.html", "review-queue.json"} <= written
+    assert {"agent-A100.html", "agent-A300.json"} <= written
 
     code, seen = at_terminal("rescore", cwd=tmp_path)
     assert code == 0, seen
