@@ -152,7 +152,10 @@ def open_connection(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDB
     try:
         while True:
             try:
-                return duckdb.connect(str(path), read_only=read_only)
+                con = duckdb.connect(str(path), read_only=read_only)
+                # no DuckDB progress bar on a user's terminal: our commands say what they do
+                con.execute("set enable_progress_bar = false")
+                return con
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
                 message = str(exc)
                 if _LOCK_ERROR not in message and _MODE_ERROR not in message:
