@@ -173,12 +173,18 @@ items as (
     anti join stale_scores using (call_id, rubric_sha256)
 ),
 
-corrections as (
-    select c.agent_id, c.team, c.week, i.item_id, i.verdict as machine, o.verdict as human
+scoped_overrides as (
+    select o.*, c.agent_id, c.team, c.week
     from newest_overrides as o
-    join item_results as i using (call_id, rubric_sha256, item_id)
     join in_range as c using (call_id)
     anti join stale_scores using (call_id, rubric_sha256)
+),
+
+corrections as (
+    -- the item results of overridden verdicts only: a small table probed by the large one
+    select o.agent_id, o.team, o.week, i.item_id, i.verdict as machine, o.verdict as human
+    from item_results as i
+    join scoped_overrides as o using (call_id, rubric_sha256, item_id)
 ),
 
 machine_counts as (
@@ -335,7 +341,7 @@ unsure as (
            min(i.confidence) as min_confidence,
            arg_min(i.item_id, i.confidence) as least_sure_item
     from item_results as i
-    join latest_scores as s using (call_id, rubric_sha256)
+    anti join stale_scores using (call_id, rubric_sha256)
     where i.verdict <> 'na' and i.confidence < $min_confidence
     group by i.call_id
 ),
@@ -348,9 +354,9 @@ newest_overrides as (
 
 disagreements as (
     select o.call_id, count(*) as items_disagreed
-    from newest_overrides as o
-    join item_results as i using (call_id, rubric_sha256, item_id)
-    join latest_scores as s using (call_id, rubric_sha256)
+    from item_results as i
+    join newest_overrides as o using (call_id, rubric_sha256, item_id)
+    anti join stale_scores using (call_id, rubric_sha256)
     where o.verdict <> i.verdict
     group by o.call_id
 ),

@@ -35,6 +35,7 @@ __all__ = [
     "StopRequest",
     "guard_prefect_server",
     "stop_on_signals",
+    "stopped_line",
     "worker_setup",
 ]
 
@@ -124,9 +125,15 @@ def _kill_children_and_exit(signum: int) -> None:
     for pid in _descendants(os.getpid()):
         with contextlib.suppress(OSError):  # already gone
             os.kill(pid, signal.SIGKILL)
-    sys.stderr.write(f"stopped ({signal.Signals(signum).name}); unfinished calls were not stored\n")
+    sys.stderr.write(stopped_line(signum))
     sys.stderr.flush()
     os._exit(128 + signum)
+
+
+def stopped_line(signum: int) -> str:
+    """The last line a stopped run prints, the same whether it unwound or was cut short."""
+    name = signal.Signals(signum).name
+    return f"stopped ({name}): calls already stored are kept; the next run does the rest\n"
 
 
 def _descendants(root: int) -> list[int]:

@@ -52,7 +52,7 @@ def main() -> None:
     code is 130 (SIGINT) or 143 (SIGTERM); README, "Stopping a run"."""
     import sys
 
-    from qa_pipeline.batch.stopping import stop_on_signals
+    from qa_pipeline.batch.stopping import stop_on_signals, stopped_line
 
     with stop_on_signals() as stop:
         try:
@@ -61,8 +61,5 @@ def main() -> None:
             if stop.exit_code is None:
                 raise
         if stop.exit_code is not None:
-            name = "SIGINT" if stop.exit_code == 130 else "SIGTERM"
-            sys.stderr.write(
-                f"stopped ({name}): calls already stored are kept; the next run does the rest\n"
-            )
+            sys.stderr.write(stopped_line(stop.exit_code - 128))
             sys.exit(stop.exit_code)

@@ -35,6 +35,7 @@ __all__ = [
     "out",
     "scorer",
     "store_busy_fails",
+    "stored_db",
 ]
 
 out = Console(highlight=False, soft_wrap=True)
@@ -78,6 +79,22 @@ NoWaitOption = Annotated[
 def db_path(db: Path | None) -> Path:
     """The database file: ``--db``, else ``$QA_PIPELINE_DB``, else ./qa.duckdb."""
     return db or Path(os.environ.get("QA_PIPELINE_DB", "qa.duckdb"))
+
+
+def stored_db(db: Path | None) -> Path:
+    """The database a read command opens: it must exist and be a DuckDB file we can read,
+    else one line with the fix (exit 2)."""
+    from qa_pipeline.errors import InputError
+    from qa_pipeline.store.preflight import check_database
+
+    path = db_path(db)
+    if not path.exists():
+        raise fail(f"{path}: no such database. Fix: run `qa-pipeline run` first, or pass --db.")
+    try:
+        check_database(path, write=False)
+    except InputError as exc:
+        raise fail(str(exc)) from exc
+    return path
 
 
 def scorer(rubric: Path | None) -> RubricScorer:

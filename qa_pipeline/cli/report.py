@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from qa_pipeline.cli.common import DbOption, db_path, fail, option_date, out, store_busy_fails
+from qa_pipeline.cli.common import DbOption, fail, option_date, out, store_busy_fails, stored_db
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -151,9 +151,7 @@ def _report(
     out_file: Path | None,
     what: str,
 ) -> None:
-    from qa_pipeline.errors import InputError
     from qa_pipeline.store import Store
-    from qa_pipeline.store.preflight import check_database
     from qa_pipeline.store.reports import Period
 
     first, last = option_date("--since", since), option_date("--until", until)
@@ -161,13 +159,7 @@ def _report(
         raise fail(f"--since {first} is after --until {last}. Fix: swap them.")
     if fmt is Format.PARQUET and out_file is None:
         raise fail("--format parquet needs --out FILE. Fix: add --out report.parquet.")
-    path = db_path(db)
-    if not path.exists():
-        raise fail(f"{path}: no such database. Fix: run `qa-pipeline run` first, or pass --db.")
-    try:
-        check_database(path, write=False)
-    except InputError as exc:
-        raise fail(str(exc)) from exc
+    path = stored_db(db)
     with store_busy_fails(), Store(path, read_only=True) as store:
         report = build(store, Period(first, last))
     if report is None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from qa_pipeline.cli.common import DbOption, db_path, fail, out, store_busy_fails
+from qa_pipeline.cli.common import DbOption, fail, out, store_busy_fails, stored_db
 
 __all__ = ["show"]
 
@@ -22,16 +22,7 @@ def show(
     from qa_pipeline.reports.call import call_document, render_text
     from qa_pipeline.store import Store
 
-    path = db_path(db)
-    if not path.exists():
-        raise fail(f"{path}: no such database. Fix: run `qa-pipeline run` first, or pass --db.")
-    from qa_pipeline.errors import InputError
-    from qa_pipeline.store.preflight import check_database
-
-    try:
-        check_database(path, write=False)
-    except InputError as exc:
-        raise fail(str(exc)) from exc
+    path = stored_db(db)
     # Waits briefly while a run writes a call (a run never keeps the file from a reader).
     with store_busy_fails(), Store(path, read_only=True) as store:
         detail = store.detail(call_id)
