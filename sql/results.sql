@@ -61,8 +61,17 @@ order by item_id, evidence_index;
 
 -- name: insert_override
 -- A reviewer's correction of one item's verdict; the latest one per item is shown.
-insert into overrides (call_id, rubric_sha256, item_id, verdict, reviewer, reason, created_at)
-values ($call_id, $rubric_sha256, $item_id, $verdict, $reviewer, $reason, $created_at);
+-- Only for an item the rubric scored on the call; notes the machine's verdict it replaces and
+-- the rubric's version.
+insert into overrides (
+    call_id, rubric_sha256, item_id, verdict, reviewer, reason, created_at, machine_verdict,
+    rubric_version
+)
+select i.call_id, i.rubric_sha256, i.item_id, $verdict, $reviewer, $reason, $created_at,
+       i.verdict, s.rubric_version
+from item_results as i
+join call_scores as s using (call_id, rubric_sha256)
+where i.call_id = $call_id and i.rubric_sha256 = $rubric_sha256 and i.item_id = $item_id;
 
 -- name: delete_call_scores_many
 -- One rubric's results for many calls (rescoring writes a chunk of calls per transaction).

@@ -212,3 +212,45 @@ create table if not exists sentence_embeddings (
     check (end_s >= start_s),
     check (end_word > first_word)
 );
+
+-- Each stored rubric's bands, so SQL can band a score a reviewer's verdicts changed. Stores
+-- made before it gain the rows when opened (Store fills them from the rubric's source).
+create table if not exists rubric_bands (
+    rubric_sha256  varchar not null,
+    band           varchar not null,
+    min_score      double not null check (min_score between 0 and 100),
+    primary key (rubric_sha256, band)
+);
+
+-- What a reviewer's verdict replaced, and under which rubric version (the review app fills
+-- them; null on overrides written before).
+alter table overrides add column if not exists machine_verdict varchar;
+alter table overrides add column if not exists rubric_version varchar;
+
+-- One row per scored call: the score and band that stand (reviewers' verdicts applied, newest
+-- wins) beside the machine's, and what the calls list filters on. Derived from the tables
+-- above and rewritten for a call whenever its score or overrides change (sql/standing.sql), so
+-- the review app lists a million calls without joining every verdict.
+create table if not exists call_standing (
+    call_id           varchar not null,
+    call_date         date not null,
+    call_time         timestamp not null,
+    agent_id          varchar,
+    agent_name        varchar,
+    team              varchar,
+    duration_s        double,
+    rubric_sha256     varchar not null,
+    rubric_id         varchar not null,
+    rubric_version    varchar not null,
+    machine_score     double,
+    machine_band      varchar,
+    score             double,
+    band              varchar,
+    critical_failed   boolean not null,
+    failed_items      varchar[] not null,
+    items_overridden  integer not null,
+    rereview_items    integer not null,  -- reviewed under an older rubric, not since
+    min_confidence    double,
+    role_confidence   double,
+    needs_review      boolean not null
+);

@@ -114,9 +114,17 @@ select s.call_id, p.rubric_sha256, s.item_id,
        case when s.verdict = 'pass' then 'fail' else 'pass' end,
        'reviewer' || cast(hash(concat_ws(':', 'reviewer', s.n)) % 5 as varchar),
        'synthetic override',
-       now()
+       now(),
+       s.verdict,
+       '1'
 from synth_items as s, synth_params as p
 where s.verdict <> 'na' and hash(concat_ws(':', 'override', s.n, s.item_id)) % 400 = 0;
+
+insert into rubric_bands
+select p.rubric_sha256, b.band, b.min_score
+from synth_params as p,
+     (values ('pass', 85.0), ('coach', 70.0), ('flag', 0.0)) as b(band, min_score)
+where p.rubric_sha256 not in (select rubric_sha256 from rubric_bands);
 
 drop table synth_items;
 drop table synth_calls;

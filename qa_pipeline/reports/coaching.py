@@ -18,7 +18,8 @@ from typing import Any
 
 import polars as pl
 
-from qa_pipeline.reports.export import bands_of, with_bands
+from qa_pipeline.reports.export import with_bands
+from qa_pipeline.scoring.rubric import stored_bands
 
 __all__ = [
     "Report",
@@ -243,7 +244,7 @@ def lowest_bands(rubrics: Mapping[str, str]) -> list[str]:
     """'rubric_sha256:band' of each stored rubric's lowest band (none for one-band rubrics)."""
     lowest = []
     for sha, text in rubrics.items():
-        bands = bands_of(text)
+        bands = stored_bands(text)
         if len(bands) > 1:
             lowest.append(f"{sha}:{bands[-1][0]}")
     return lowest
@@ -253,7 +254,7 @@ def _band_counts(calls: pl.DataFrame, rubrics: Mapping[str, str]) -> dict[str, i
     """Calls per band, highest band first (as the rubrics order them)."""
     floor: dict[str, float] = {}
     for text in rubrics.values():
-        for name, minimum in bands_of(text):
+        for name, minimum in stored_bands(text):
             floor[name] = max(minimum, floor.get(name, minimum))
     counts = {str(k): int(v) for k, v in calls.group_by("band").len().iter_rows() if k}
     return dict(sorted(counts.items(), key=lambda kv: (-floor.get(kv[0], -1.0), kv[0])))

@@ -7,29 +7,15 @@ from collections.abc import Mapping
 
 import polars as pl
 
-__all__ = ["bands_of", "with_bands"]
+from qa_pipeline.scoring.rubric import stored_bands
 
-
-def bands_of(rubric_yaml: str) -> tuple[tuple[str, float], ...]:
-    """A stored rubric's bands as (name, minimum score), highest minimum first.
-
-    The rubric was validated before it was stored; like the rubric loader, no ``bands`` means
-    one band, ``pass`` from 0.
-    """
-    import yaml
-
-    doc = yaml.safe_load(rubric_yaml)
-    raw = doc.get("bands") if isinstance(doc, dict) else None
-    bands = [
-        (str(b["name"]), float(b["min_score"])) for b in raw or [{"name": "pass", "min_score": 0}]
-    ]
-    return tuple(sorted(bands, key=lambda b: -b[1]))
+__all__ = ["with_bands"]
 
 
 def with_bands(calls: pl.DataFrame, rubric_sources: Mapping[str, str]) -> pl.DataFrame:
     """``calls`` with a ``band`` column: the machine's band, or, where overrides changed the
     score, the rubric's band for the score that stands."""
-    bands = {sha: bands_of(text) for sha, text in rubric_sources.items()}
+    bands = {sha: stored_bands(text) for sha, text in rubric_sources.items()}
 
     def band(row: dict) -> str | None:
         if not row["overridden"]:

@@ -35,6 +35,7 @@ __all__ = [
     "Scope",
     "default_rubric_path",
     "load_rubric",
+    "stored_bands",
 ]
 
 COMBINATORS = ("all_of", "any_of", "none_of", "sequence")
@@ -190,6 +191,20 @@ class Rubric:
             if score >= band.min_score:
                 return band.name
         return None
+
+
+def stored_bands(source_text: str) -> tuple[tuple[str, float], ...]:
+    """A stored rubric's bands as (name, minimum score), highest minimum first.
+
+    The rubric was validated before it was stored; like the loader, no ``bands`` means one
+    band, ``pass`` from 0.
+    """
+    doc = yaml.safe_load(source_text)
+    raw = doc.get("bands") if isinstance(doc, dict) else None
+    bands = [
+        (str(b["name"]), float(b["min_score"])) for b in raw or [{"name": "pass", "min_score": 0}]
+    ]
+    return tuple(sorted(bands, key=lambda b: -b[1]))
 
 
 def load_rubric(path: Path | None = None) -> Rubric:

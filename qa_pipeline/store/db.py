@@ -37,6 +37,7 @@ from qa_pipeline.records import (
     Word,
 )
 from qa_pipeline.resources import data_dir
+from qa_pipeline.scoring.rubric import stored_bands
 from qa_pipeline.store import frames
 from qa_pipeline.store.lock import LINGER_S, SharedConnection, wait_s_from_env
 
@@ -157,6 +158,26 @@ class Store:
             # Once per Store, not per write: a batch makes one Store.
             with self.connected() as con:
                 con.execute((data_dir("sql") / "schema.sql").read_text())
+            self._fill_derived_tables()
+
+    def _fill_derived_tables(self) -> None:
+        """Upgrades a store written before rubric_bands and call_standing existed (and fills
+        rows for calls written straight by SQL): each rubric's bands, each scored call's
+        standing. Cheap when nothing is missing."""
+        with self._transaction():
+            for sha, text in self.query("rubrics_without_bands").iter_rows():
+                self._insert(
+                    "insert_rubric_bands",
+                    "new_rubric_bands",
+                    frames.rubric_bands_frame(sha, stored_bands(text)),
+                )
+            self._run("want_standing_missing")
+            self._run("refresh_standing")
+
+    def _refresh_standing(self, call_ids: Sequence[str]) -> None:
+        """Rewrites these calls' rows of call_standing; inside the write that changed them."""
+        self._run("want_standing_for", call_ids=list(call_ids))
+        self._run("refresh_standing")
 
     def close(self) -> None:
         """Lets go of the file now (a later method opens it again)."""
@@ -257,6 +278,7 @@ class Store:
                 self._write_sentences(outcome.meta.call_id, outcome.sentences)
             for score in outcome.scores:
                 self._write_score(outcome.meta.call_id, score)
+            self._refresh_standing([outcome.meta.call_id])
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -308,6 +330,7 @@ class Store:
             if sentences is not None:
                 self._write_sentences(call_id, sentences)
             self._run("mark_scored", call_id=call_id)
+            self._refresh_standing([call_id])
 
     def save_scores_many(
         self, results: Sequence[tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None]]
@@ -333,7 +356,7 @@ class Store:
                     call_ids=[c for c, _ in pairs],
                     rubric_sha256=sha,
                 )
-                self._insert("insert_rubric", "new_rubric", frames.rubric_frame(pairs[0][1]))
+                self._write_rubric(pairs[0][1])
                 tables = {
                     "insert_call_score": ("new_call_score", frames.score_frame),
                     "insert_item_results": ("new_item_results", frames.items_frame),
@@ -357,6 +380,7 @@ class Store:
                 if frame is not None:
                     self._insert("insert_sentence_embeddings", "new_sentence_embeddings", frame)
             self._run("mark_scored_many", call_ids=call_ids)
+            self._refresh_standing(call_ids)
 
     def _write_sentences(self, call_id: str, sentences: SentenceEmbeddings) -> None:
         self._run("delete_sentence_embeddings", call_id=call_id)
@@ -388,11 +412,21 @@ class Store:
                 reason=override.reason,
                 created_at=override.created_at,
             )
+            self._refresh_standing([override.call_id])
+
+    def _write_rubric(self, score: CallScore) -> None:
+        rubric = score.rubric
+        self._insert("insert_rubric", "new_rubric", frames.rubric_frame(score))
+        self._insert(
+            "insert_rubric_bands",
+            "new_rubric_bands",
+            frames.rubric_bands_frame(rubric.sha256, stored_bands(rubric.source_text)),
+        )
 
     def _write_score(self, call_id: str, score: CallScore) -> None:
         sha = score.rubric.sha256
         self._run("delete_call_score", call_id=call_id, rubric_sha256=sha)
-        self._insert("insert_rubric", "new_rubric", frames.rubric_frame(score))
+        self._write_rubric(score)
         self._insert("insert_call_score", "new_call_score", frames.score_frame(call_id, score))
         tables = {
             "insert_item_results": ("new_item_results", frames.items_frame(call_id, score)),

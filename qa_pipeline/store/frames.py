@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -260,6 +261,17 @@ def rubric_frame(score: CallScore) -> pl.DataFrame:
                 "stored_at": datetime.now(),
             }
         ]
+    )
+
+
+def rubric_bands_frame(sha256: str, bands: Sequence[tuple[str, float]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "rubric_sha256": [sha256] * len(bands),
+            "band": [name for name, _ in bands],
+            "min_score": [float(minimum) for _, minimum in bands],
+        },
+        schema={"rubric_sha256": pl.String, "band": pl.String, "min_score": pl.Float64},
     )
 
 

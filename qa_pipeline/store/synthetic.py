@@ -63,7 +63,8 @@ class SyntheticCalls:
 def write_synthetic_calls(store: Store, spec: SyntheticCalls = SyntheticCalls()) -> None:
     """Writes ``spec.calls`` scored calls (with item results, evidence and about one
     override per 400 verdicts) in one transaction."""
-    first, *rest = named_queries()["synthetic_calls"]
+    queries = named_queries()
+    first, *rest = queries["synthetic_calls"]
     params = {
         "calls": spec.calls,
         "agents": spec.agents,
@@ -80,6 +81,8 @@ def write_synthetic_calls(store: Store, spec: SyntheticCalls = SyntheticCalls())
         try:
             con.execute(first, params)
             for sql in rest:
+                con.execute(sql)
+            for sql in [*queries["want_standing_missing"], *queries["refresh_standing"]]:
                 con.execute(sql)
             con.execute("commit")
         except BaseException:

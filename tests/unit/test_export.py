@@ -12,9 +12,10 @@ import polars as pl
 import pytest
 
 from qa_pipeline.batch.run import import_transcripts
-from qa_pipeline.reports.export import bands_of, with_bands
+from qa_pipeline.reports.export import with_bands
+from qa_pipeline.scoring.rubric import stored_bands
 from qa_pipeline.scoring.engine import scorer_for
-from qa_pipeline.store import Store
+from qa_pipeline.store import Override, Store
 from qa_pipeline.store.export import (
     ExportFormat,
     export_frames,
@@ -46,16 +47,14 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert len(report.stored) == len(CALLS)
     with duckdb.connect(str(db)) as con:
         sha = con.execute("select rubric_sha256 from call_scores limit 1").fetchall()[0][0]
-        overrides = [  # the newest override of an item wins
-            ("c-nov", "greeting", "na", datetime(2026, 11, 22, 9)),
-            ("c-nov", "greeting", "fail", datetime(2026, 11, 22, 10)),
-            ("c-dec", "closing", "pass", datetime(2026, 12, 2, 9)),
-        ]
+    overrides = [  # the newest override of an item wins
+        ("c-nov", "greeting", "na", datetime(2026, 11, 22, 9)),
+        ("c-nov", "greeting", "fail", datetime(2026, 11, 22, 10)),
+        ("c-dec", "closing", "pass", datetime(2026, 12, 2, 9)),
+    ]
+    with Store(db) as store:
         for call_id, item_id, verdict, at in overrides:
-            con.execute(
-                "insert into overrides values (?, ?, ?, ?, 'rev', 'checked', ?)",
-                [call_id, sha, item_id, verdict, at],
-            )
+            store.save_override(Override(call_id, sha, item_id, verdict, "rev", "checked", at))
     return db
 
 
@@ -120,7 +119,7 @@ def test_call_scores_follow_the_overrides_that_stand(store_path: Path, tmp_path:
     _export(store_path, ExportFormat.PARQUET, tmp_path)
     calls = pl.read_parquet(tmp_path / "calls" / "**" / "*.parquet")
     items = pl.read_parquet(tmp_path / "item_results" / "**" / "*.parquet")
-    bands = bands_of(_sql(store_path, "select source_text from rubrics")["source_text"][0])
+    bands = stored_bands(_sql(store_path, "select source_text from rubrics")["source_text"][0])
     for call in calls.iter_rows(named=True):
         mine = items.filter(pl.col("call_id") == call["call_id"])
         applicable = mine.filter(pl.col("verdict") != "na")
