@@ -254,3 +254,15 @@ create table if not exists call_standing (
     role_confidence   double,
     needs_review      boolean not null
 );
+
+-- The review app's users (qa-pipeline review add-user): passwords as argon2id hashes only.
+create table if not exists review_users (
+    username       varchar primary key,
+    password_hash  varchar not null,
+    created_at     timestamp not null
+);
+
+-- The key that signs the review app's session cookies (made when the app first starts).
+create table if not exists review_secret (
+    secret  varchar not null check (length(secret) >= 32)
+);

@@ -1,6 +1,7 @@
 """The ``qa-pipeline`` command: one module per command group, each thin.
 
-``batch`` (run, serve, import, rescore), ``show``, ``export``, ``report``, ``rubric``.
+``batch`` (run, serve, import, rescore), ``show``, ``export``, ``report``, ``review``,
+``rubric``.
 Commands import the stages they need when they run, so ``--help`` loads only typer and rich.
 """
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import typer
 
-from qa_pipeline.cli import batch, export, report, rubric, show
+from qa_pipeline.cli import batch, export, report, review, rubric, show
 
 __all__ = ["app", "main"]
 
@@ -44,6 +45,7 @@ app.command()(show.show)
 app.command()(export.export)
 app.add_typer(rubric.rubric_app, name="rubric")
 app.add_typer(report.report_app, name="report")
+app.add_typer(review.review_app, name="review")
 
 
 def main() -> None:

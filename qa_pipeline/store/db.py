@@ -299,6 +299,11 @@ class Store:
                 self._local.in_transaction = False
             con.execute("commit")
 
+    def write(self, name: str, **params: Any) -> None:
+        """Runs a named write query in a transaction of its own (or the enclosing one)."""
+        with self._transaction():
+            self._run(name, **params)
+
     def _run(self, name: str, **params: Any) -> None:
         for sql in named_queries()[name]:
             self._con.execute(sql, params)
