@@ -210,8 +210,7 @@ def _distinct_evidence(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for e in sorted(rows, key=lambda r: (-len(r["text"]), r["start_s"])):
         words = e["text"].strip().lower()
         if any(
-            k["turn_index"] == e["turn_index"] and words in k["text"].strip().lower()
-            for k in kept
+            k["turn_index"] == e["turn_index"] and words in k["text"].strip().lower() for k in kept
         ):
             continue
         kept.append({**e, "clock": clock(e["start_s"])})

@@ -147,6 +147,7 @@ def test_a_reviewer_filters_opens_a_call_hears_it_and_overrides_a_verdict(
         )
         wait.until(lambda d: "playing" in later.get_attribute("class"))
         assert "playing" not in turn.get_attribute("class")
+        driver.execute_script("window.scrollTo(0, 0)")
         screenshot(driver, "review_call")
 
         score_before = driver.find_element(By.ID, "score").text

@@ -13,8 +13,8 @@ import pytest
 
 from qa_pipeline.batch.run import import_transcripts
 from qa_pipeline.reports.export import with_bands
-from qa_pipeline.scoring.rubric import stored_bands
 from qa_pipeline.scoring.engine import scorer_for
+from qa_pipeline.scoring.rubric import stored_bands
 from qa_pipeline.store import Override, Store
 from qa_pipeline.store.export import (
     ExportFormat,
