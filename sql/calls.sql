@@ -34,6 +34,7 @@ limit 1;
 
 -- name: delete_call
 delete from call_standing where call_id = $call_id;
+delete from item_standing where call_id = $call_id;
 delete from turn_matches where call_id = $call_id;
 delete from sentence_embeddings where call_id = $call_id;
 delete from evidence where call_id = $call_id;

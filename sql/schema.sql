@@ -255,6 +255,29 @@ create table if not exists call_standing (
     needs_review      boolean not null
 );
 
+-- Added after the table first shipped (a store that has it without them gains them, and
+-- Store refills every row: see item_standing).
+alter table call_standing add column if not exists least_sure_item varchar;
+alter table call_standing add column if not exists items_disagreed integer;
+
+-- One row per item of each row of call_standing: the verdict that stands beside the machine's,
+-- with the call's date, agent and team, so coaching reports count verdicts per agent, team,
+-- week and item without joining ten million item results to their calls. Rewritten with
+-- call_standing (sql/standing.sql).
+create table if not exists item_standing (
+    call_id          varchar not null,
+    rubric_sha256    varchar not null,
+    call_date        date not null,
+    agent_id         varchar,
+    team             varchar,
+    item_id          varchar not null,
+    position         integer not null,
+    machine_verdict  varchar not null,
+    verdict          varchar not null,
+    overridden       boolean not null,
+    confidence       double not null
+);
+
 -- The review app's users (qa-pipeline review add-user): passwords as argon2id hashes only.
 create table if not exists review_users (
     username       varchar primary key,

@@ -179,6 +179,27 @@ def test_review_queue_most_urgent_first_with_reasons(store: Store) -> None:
     top = queue.row(0, named=True)
     assert "a reviewer disagreed" in top["why"] and top["call_id"] in disagreed
     assert all(row["why"] for row in queue.iter_rows(named=True))
+    # each row's reasons against the export's tables: the score that stands, critical items,
+    # disagreements counted per call, and the machine's least sure verdict no reviewer judged
+    items = truth(store)["items"]
+    calls = truth(store)["calls"].select("call_id", "score", "critical_failed")
+    counted = items.group_by("call_id").agg(
+        (pl.col("overridden") & (pl.col("verdict") != pl.col("machine_verdict")))
+        .sum()
+        .alias("disagreed"),
+        pl.col("confidence")
+        .filter(~pl.col("overridden") & (pl.col("machine_verdict") != "na"))
+        .min()
+        .alias("least"),
+    )
+    rows = queue.join(calls, on="call_id").join(counted, on="call_id")
+    assert rows.height == queue.height
+    for row in rows.iter_rows(named=True):
+        assert row["score"] == pytest.approx(row["score_right"])
+        assert ("critical item failed" in row["why"]) == row["critical_failed"], row
+        assert row["items_disagreed"] == row["disagreed"]
+        if row["min_confidence"] is not None:
+            assert row["min_confidence"] == pytest.approx(row["least"])
 
 
 def test_nightly_folder_has_every_team_and_agent(store: Store, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""call_standing, the score that stands for each call, against what it is derived from: real
-DuckDB, real scoring of the sample transcripts (the phrase rubric: no model needed)."""
+"""call_standing and item_standing, the score and verdicts that stand for each call, against
+what they are derived from: real DuckDB, real scoring of the sample transcripts (the phrase
+rubric: no model needed)."""
 
 from __future__ import annotations
 
@@ -29,9 +30,12 @@ def _standing(db: Path) -> pl.DataFrame:
     return _sql(db, "select * from call_standing order by call_id")
 
 
-def _expected(db: Path) -> pl.DataFrame:
-    """Each call's standing score computed again, independently: newest override per item
-    over the latest score's verdicts, in polars."""
+def _item_standing(db: Path) -> pl.DataFrame:
+    return _sql(db, "select * from item_standing order by call_id, item_id")
+
+
+def _verdicts(db: Path) -> pl.DataFrame:
+    """The latest score's item results with the newest override per item beside them."""
     items = _sql(
         db,
         """
@@ -51,7 +55,13 @@ def _expected(db: Path) -> pl.DataFrame:
         .agg(pl.col("verdict").last().alias("human"))
     )
     merged = items.join(newest, on=["call_id", "rubric_sha256", "item_id"], how="left")
-    merged = merged.with_columns(pl.coalesce("human", "verdict").alias("stands"))
+    return merged.with_columns(pl.coalesce("human", "verdict").alias("stands"))
+
+
+def _expected(db: Path) -> pl.DataFrame:
+    """Each call's standing score computed again, independently, in polars."""
+    merged = _verdicts(db)
+    judged = pl.col("human").is_not_null()
     return (
         merged.group_by("call_id")
         .agg(
@@ -62,6 +72,11 @@ def _expected(db: Path) -> pl.DataFrame:
             .sum()
             .alias("possible"),
             pl.col("item_id").filter(pl.col("stands") == "fail").sort().alias("failed"),
+            (judged & (pl.col("human") != pl.col("verdict"))).sum().alias("disagreed"),
+            pl.col("confidence")
+            .filter(~judged & (pl.col("verdict") != "na"))
+            .min()
+            .alias("least_confidence"),
         )
         .with_columns(
             pl.when(pl.col("possible") > 0)
@@ -96,6 +111,34 @@ def test_every_scored_call_stands_as_its_rows_say(tmp_path: Path) -> None:
     assert (joined["score"] - joined["score_right"]).abs().max() < 1e-9
     failed = joined.select(pl.col("failed_items").list.sort(), "failed")
     assert failed["failed_items"].to_list() == failed["failed"].to_list()
+    assert (joined["items_disagreed"] == joined["disagreed"]).all()
+    assert joined["disagreed"].sum() > 0
+    assert joined["min_confidence"].to_list() == joined["least_confidence"].to_list()
+    # the least sure item is one whose confidence is that minimum
+    verdicts = _verdicts(path)
+    least = joined.filter(pl.col("least_sure_item").is_not_null()).join(
+        verdicts.select("call_id", pl.col("item_id").alias("least_sure_item"), "confidence"),
+        on=["call_id", "least_sure_item"],
+    )
+    assert least.height == joined["least_sure_item"].is_not_null().sum() > 0
+    assert (least["confidence"] == least["min_confidence"]).all()
+    # item_standing: every verdict of the latest score, the reviewer's where there is one,
+    # with the call's date, agent and team
+    items = _item_standing(path).join(
+        verdicts.select("call_id", "item_id", "stands", "human", pl.col("verdict").alias("m")),
+        on=["call_id", "item_id"],
+        how="full",
+    )
+    assert items.height == verdicts.height == 30_000
+    assert (items["verdict"] == items["stands"]).all()
+    assert (items["machine_verdict"] == items["m"]).all()
+    assert (items["overridden"] == items["human"].is_not_null()).all()
+    calls = items.join(standing, on="call_id").select(
+        (pl.col("call_date") == pl.col("call_date_right"))
+        & (pl.col("agent_id") == pl.col("agent_id_right"))
+        & (pl.col("team") == pl.col("team_right"))
+    )
+    assert calls.to_series().all()
     # where no reviewer touched a call, its band is the machine's; elsewhere the rubric's
     untouched = standing.filter(pl.col("items_overridden") == 0)
     assert (untouched["band"] == untouched["machine_band"]).all()
@@ -184,8 +227,21 @@ def test_a_store_from_before_the_table_gains_it_when_opened(db: Path, tmp_path: 
     old = tmp_path / "old.duckdb"
     shutil.copy(db, old)
     with duckdb.connect(str(old)) as con:  # as the previous version left it
-        con.execute("drop table call_standing; drop table rubric_bands")
+        con.execute("drop table call_standing; drop table rubric_bands; drop table item_standing")
     with Store(old):
         pass
     assert _standing(old).equals(want)
+    assert _item_standing(old).equals(_item_standing(db))
+    # a store with call_standing from before item_standing and its two later columns
+    older = tmp_path / "older.duckdb"
+    shutil.copy(db, older)
+    with duckdb.connect(str(older)) as con:
+        con.execute(
+            "drop table item_standing; alter table call_standing drop column least_sure_item; "
+            "alter table call_standing drop column items_disagreed"
+        )
+    with Store(older):
+        pass
+    assert _standing(older).select(want.columns).equals(want)
+    assert _item_standing(older).equals(_item_standing(db))
     assert date.today() >= want["call_date"].min()
