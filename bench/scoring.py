@@ -9,7 +9,8 @@ sentence embeddings, as a nightly run leaves it, then times:
 1. loading the stored transcripts one query per call (how rescoring read them before: the
    baseline) against loading them in bulk (``Store.transcripts``, 500 calls a query);
 2. rescoring from stored embeddings with the default rubric (speech acts): bulk load, stored
-   embeddings read in bulk, scored; no sentence embedded (the model is never asked);
+   embeddings read in bulk, scored 100 calls at a time (``RubricScorer.score_many``, as
+   ``rescore`` does); no sentence embedded (the model is never asked);
 3. the whole ``rescore`` command path (the same plus writing every score);
 4. embedding new sentences (what a changed transcript or a new call costs), sentences/s;
 5. scoring's share of a call's processing next to transcription: the six sample calls
@@ -91,8 +92,10 @@ def _time_stored(store: Store, scorer: RubricScorer, cores: int) -> None:
             for chunk in chunks:
                 transcripts = store.transcripts(chunk)
                 stored = store.sentence_embeddings(chunk)
-                for call_id in chunk:
-                    scorer.score(transcripts[call_id], stored[call_id])
+                # as rescore does: the act classifier once per write chunk of 100 calls
+                for start in range(0, len(chunk), 100):
+                    part = chunk[start : start + 100]
+                    scorer.score_many([(transcripts[c], stored[c]) for c in part])
 
         before = scorer.acts.embed_calls if scorer.acts else 0
         _, rescore_s = _timed(rescore_in_memory)

@@ -20,7 +20,7 @@ from qa_pipeline.batch.progress import Tracker
 from qa_pipeline.ingest.discover import find_files
 from qa_pipeline.ingest.manifest import Manifest
 from qa_pipeline.ingest.transcripts.registry import ImportFile
-from qa_pipeline.records import CallOutcome, CallScore, SentenceEmbeddings, Status
+from qa_pipeline.records import CallOutcome, SentenceEmbeddings, Status, Transcript
 from qa_pipeline.scoring.engine import RubricScorer
 from qa_pipeline.speech.transcribe import Transcriber
 from qa_pipeline.store import RunHolder, Store, run_lock
@@ -185,7 +185,7 @@ def import_transcripts(
 
 
 def rescore(store: Store, scorer: Scorer) -> BatchReport:
-    """Scores every stored transcript again (no audio needed), one transaction per call.
+    """Scores every stored transcript again (no audio needed), a transaction per 100 calls.
 
     Results for other rubric versions stay in the store; results for this rubric are replaced.
     A rubric reading speech acts reuses each call's stored sentence embeddings and embeds only
@@ -202,28 +202,44 @@ def rescore(store: Store, scorer: Scorer) -> BatchReport:
         chunk = call_ids[first : first + _CHUNK]
         transcripts = store.transcripts(chunk)
         stored = store.sentence_embeddings(chunk) if reads_acts else {}
-        pending: list[tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None]] = []
-        for call_id in chunk:
-            transcript = transcripts.get(call_id)
-            if transcript is None or not transcript.turns:
-                report.skipped[call_id] = "no stored turns"
-            elif reads_acts:
-                assert isinstance(scorer, RubricScorer)
+        for start in range(0, len(chunk), _WRITE_CHUNK):
+            ready = []
+            for call_id in chunk[start : start + _WRITE_CHUNK]:
+                transcript = transcripts.get(call_id)
+                if transcript is None or not transcript.turns:
+                    report.skipped[call_id] = "no stored turns"
+                    continue
                 before = stored.get(call_id)
-                sentences = scorer.embed(transcript, before)
+                sentences = scorer.embed(transcript, before) if reads_acts else None
                 # Only sentences missing from the store (or from another model) were
                 # embedded now; stored with the scores, the next rescore reuses them.
                 fresh = sentences if sentences is not before else None
-                pending.append((call_id, scorer(transcript, sentences), fresh))
-            else:
-                pending.append((call_id, scorer(transcript), None))
-            if len(pending) == _WRITE_CHUNK or call_id == chunk[-1]:
-                store.save_scores_many(pending)
-                for stored_id, _, _ in pending:
-                    report.stored[stored_id] = Status.SCORED
-                pending = []
+                ready.append((call_id, transcript, sentences, fresh))
+            if ready:
+                _save_rescored(store, scorer, ready)
+            for call_id, *_ in ready:
+                report.stored[call_id] = Status.SCORED
         tracker.advance(len(chunk), chunk[-1])
     return report
+
+
+def _save_rescored(
+    store: Store,
+    scorer: Scorer,
+    ready: list[tuple[str, Transcript, SentenceEmbeddings | None, SentenceEmbeddings | None]],
+) -> None:
+    """Scores a write chunk of calls (the act classifier once over all their sentences) and
+    stores the results in one transaction."""
+    if isinstance(scorer, RubricScorer):
+        scores = [(s,) for s in scorer.score_many([(t, e) for _, t, e, _ in ready])]
+    else:
+        scores = [scorer(t) for _, t, _, _ in ready]
+    store.save_scores_many(
+        [
+            (call_id, score, fresh)
+            for (call_id, _, _, fresh), score in zip(ready, scores, strict=True)
+        ]
+    )
 
 
 _CHUNK = 500

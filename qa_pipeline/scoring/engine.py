@@ -24,7 +24,12 @@ from qa_pipeline.records import (
     Verdict,
 )
 from qa_pipeline.scoring.detectors import timing
-from qa_pipeline.scoring.detectors.acts import ActModel, CallActs, embed_sentences
+from qa_pipeline.scoring.detectors.acts import (
+    ActModel,
+    CallActs,
+    act_rows_of_calls,
+    embed_sentences,
+)
 from qa_pipeline.scoring.detectors.text import SemanticModel, TextDetector
 from qa_pipeline.scoring.patterns import compile_pattern
 from qa_pipeline.scoring.rubric import (
@@ -141,6 +146,24 @@ class RubricScorer:
         if self.acts is not None:
             embedded = self.embed(transcript, sentences)
             acts = CallActs(embedded, self.acts) if embedded is not None else None
+        return self._score(transcript, acts)
+
+    def score_many(
+        self, calls: Sequence[tuple[Transcript, SentenceEmbeddings | None]]
+    ) -> list[CallScore]:
+        """Scores many transcripts, as ``score`` does each, with one pass of the act
+        classifier over all their sentences (what rescoring a chunk of calls uses)."""
+        if self.acts is None:
+            return [self._score(transcript, None) for transcript, _ in calls]
+        embedded = [self.embed(transcript, sentences) for transcript, sentences in calls]
+        known = [e for e in embedded if e is not None]
+        acts = iter(act_rows_of_calls(known, self.acts))
+        return [
+            self._score(t, next(acts) if e is not None else None)
+            for (t, _), e in zip(calls, embedded, strict=True)
+        ]
+
+    def _score(self, transcript: Transcript, acts: CallActs | None) -> CallScore:
         call = _Call(transcript, self.rubric, acts)
         results = [self._item(call, item) for item in self.rubric.items]
         items = tuple(r for r, _ in results)

@@ -278,6 +278,29 @@ def test_rescore_reuses_stored_embeddings_and_embeds_only_examples(tmp_path: Pat
         assert stored == counts  # nothing re-embedded, nothing rewritten
 
 
+def test_scoring_many_calls_at_once_gives_each_call_its_own_scores(tmp_path: Path) -> None:
+    # score_many runs the classifier once over every call's sentences (rescoring's fast path);
+    # each call must come out exactly as scoring it alone does, team examples included, and
+    # a call without sentences must not shift its neighbours' rows.
+    team = load_rubric(
+        _rubric(
+            tmp_path,
+            "extends: default\nid: team\n"
+            "examples: {offer_help: ['what are we sorting out for you today']}\n",
+        )
+    )
+    calls = [read_transcript(p)[1] for p in sorted((LABELLED / "json").glob("*.json"))[:25]]
+    silent = replace(calls[0], meta=replace(calls[0].meta, call_id="silent"), turns=(), words=())
+    calls.insert(3, silent)
+    for rubric in (load_rubric(), team):
+        scorer = RubricScorer(rubric)
+        embedded = [scorer.embed(t) for t in calls]
+        alone = [scorer.score(t, e) for t, e in zip(calls, embedded, strict=True)]
+        together = scorer.score_many(list(zip(calls, embedded, strict=True)))
+        assert together == alone
+        assert len({s.score for s in alone}) > 3  # the calls differ, so a shift would show
+
+
 def test_rescore_embeds_sentences_missing_from_the_store(tmp_path: Path) -> None:
     rubric = load_rubric(_rubric(tmp_path, ACT_RUBRIC))
     with Store(tmp_path / "s.duckdb") as store:

@@ -19,7 +19,7 @@ import numpy as np
 from qa_pipeline.records import Sentence, SentenceEmbeddings, Transcript
 from qa_pipeline.scoring.sentences import SentenceOptions, split_sentences
 
-__all__ = ["ActModel", "CallActs", "embed_sentences"]
+__all__ = ["ActModel", "ActRows", "CallActs", "act_rows_of_calls", "embed_sentences"]
 
 _DEFAULT_THRESHOLD = 0.5
 _embedders: dict[str, Any] = {}
@@ -154,22 +154,80 @@ class ActHit:
     confidence: float
 
 
-class CallActs:
-    """One call's sentences with their act probabilities, computed once per call."""
+class ActRows:
+    """Act probabilities of the sentences of one call or of many (rows in call order), and
+    for each act leaf the rows passing it, worked out once for all of them: per call, numpy's
+    fixed cost per operation would outweigh the arithmetic."""
 
-    def __init__(self, embedded: SentenceEmbeddings, model: ActModel) -> None:
-        self.sentences = embedded.sentences
-        self.columns = {act: n for n, act in enumerate(model.acts())}
+    def __init__(self, probabilities: np.ndarray, model: ActModel) -> None:
+        self.probabilities = probabilities
         self.model = model
-        self.probabilities = (
-            np.asarray(model.classifier.probabilities(embedded.vectors), dtype=np.float32)
-            if self.sentences
-            else np.zeros((0, len(self.columns)), dtype=np.float32)
-        )
+        self.columns = {act: n for n, act in enumerate(model.acts())}
+        self._passing: dict[
+            tuple[tuple[str, ...], float | None], tuple[np.ndarray, np.ndarray, np.ndarray]
+        ] = {}
+
+    @classmethod
+    def of(cls, embedded: Sequence[SentenceEmbeddings], model: ActModel) -> ActRows:
+        """The classifier's probabilities for every call's sentences, in one pass."""
+        width = len(model.acts())
+        vectors = [e.vectors for e in embedded if e.sentences]
+        if not vectors:
+            return cls(np.zeros((0, width), dtype=np.float32), model)
+        stacked = np.vstack(vectors)
+        return cls(np.asarray(model.classifier.probabilities(stacked), dtype=np.float32), model)
+
+    def passing(
+        self, acts: tuple[str, ...], min_confidence: float | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(rows passing, in order; the likeliest of ``acts`` for each; its probability):
+        a row passes when its probability for one of ``acts`` reaches the threshold (the
+        leaf's, else each act's own)."""
+        key = (acts, min_confidence)
+        if key not in self._passing:
+            columns = [self.columns[a] for a in acts]
+            limits = np.array(
+                [
+                    min_confidence if min_confidence is not None else self.model.threshold(a)
+                    for a in acts
+                ],
+                dtype=np.float32,
+            )
+            probs = self.probabilities[:, columns]
+            passed = probs >= limits
+            rows = np.flatnonzero(passed.any(axis=1))
+            best = np.argmax(np.where(passed[rows], probs[rows], -1.0), axis=1)
+            self._passing[key] = (rows, best, probs[rows, best])
+        return self._passing[key]
+
+
+class CallActs:
+    """One call's sentences with their act probabilities (its rows of an ``ActRows``)."""
+
+    def __init__(
+        self,
+        embedded: SentenceEmbeddings,
+        model: ActModel,
+        rows: ActRows | None = None,
+        first_row: int = 0,
+    ) -> None:
+        """``rows``/``first_row``: the probabilities of many calls' sentences and where this
+        call's begin (``act_rows_of_calls``); this call's own are worked out when absent."""
+        self.sentences = embedded.sentences
+        self.rows = rows if rows is not None else ActRows.of([embedded], model)
+        self.first_row = first_row
+        self.columns = self.rows.columns
+        self.model = model
         self.by_turn: dict[int, list[int]] = {}
         for n, s in enumerate(self.sentences):
             self.by_turn.setdefault(s.turn_index, []).append(n)
         self._hits: dict[tuple[tuple[str, ...], float | None], dict[int, tuple[int, float]]] = {}
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """This call's rows: one per sentence, a column per act."""
+        first = self.first_row
+        return self.rows.probabilities[first : first + len(self.sentences)]
 
     def find(
         self, turn_indexes: Sequence[int], acts: Sequence[str], min_confidence: float | None
@@ -190,26 +248,27 @@ class CallActs:
     def _passing(
         self, acts: tuple[str, ...], min_confidence: float | None
     ) -> dict[int, tuple[int, float]]:
-        """Sentence -> (its likeliest act among ``acts``, that probability), for the
-        sentences passing: worked out once per call and leaf; scopes only filter it."""
+        """Sentence -> (its likeliest act among ``acts``, that probability), for this call's
+        sentences passing: once per call and leaf; scopes only filter it."""
         key = (acts, min_confidence)
         if key not in self._hits:
-            columns = [self.columns[a] for a in acts]
-            limits = np.array(
-                [
-                    min_confidence if min_confidence is not None else self.model.threshold(a)
-                    for a in acts
-                ],
-                dtype=np.float32,
-            )
-            probs = self.probabilities[:, columns]
-            passed = probs >= limits
-            rows = np.flatnonzero(passed.any(axis=1))
-            best = np.argmax(np.where(passed[rows], probs[rows], -1.0), axis=1)
+            rows, best, probs = self.rows.passing(acts, min_confidence)
+            first = self.first_row
+            lo, hi = np.searchsorted(rows, (first, first + len(self.sentences)))
             self._hits[key] = {
-                n: (b, p)
+                n - first: (b, p)
                 for n, b, p in zip(
-                    rows.tolist(), best.tolist(), probs[rows, best].tolist(), strict=True
+                    rows[lo:hi].tolist(), best[lo:hi].tolist(), probs[lo:hi].tolist(), strict=True
                 )
             }
         return self._hits[key]
+
+
+def act_rows_of_calls(embedded: Sequence[SentenceEmbeddings], model: ActModel) -> list[CallActs]:
+    """Each call's CallActs, from one pass of the classifier over all their sentences."""
+    rows = ActRows.of(embedded, model)
+    out, first = [], 0
+    for e in embedded:
+        out.append(CallActs(e, model, rows, first))
+        first += len(e.sentences)
+    return out
