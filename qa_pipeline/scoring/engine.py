@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa_pipeline.bulk import paused_gc
 from qa_pipeline.records import (
     CallScore,
     Evidence,
@@ -153,15 +154,16 @@ class RubricScorer:
     ) -> list[CallScore]:
         """Scores many transcripts, as ``score`` does each, with one pass of the act
         classifier over all their sentences (what rescoring a chunk of calls uses)."""
-        if self.acts is None:
-            return [self._score(transcript, None) for transcript, _ in calls]
-        embedded = [self.embed(transcript, sentences) for transcript, sentences in calls]
-        known = [e for e in embedded if e is not None]
-        acts = iter(act_rows_of_calls(known, self.acts))
-        return [
-            self._score(t, next(acts) if e is not None else None)
-            for (t, _), e in zip(calls, embedded, strict=True)
-        ]
+        with paused_gc():  # many short-lived, acyclic results: see paused_gc
+            if self.acts is None:
+                return [self._score(transcript, None) for transcript, _ in calls]
+            embedded = [self.embed(transcript, sentences) for transcript, sentences in calls]
+            known = [e for e in embedded if e is not None]
+            acts = iter(act_rows_of_calls(known, self.acts))
+            return [
+                self._score(t, next(acts) if e is not None else None)
+                for (t, _), e in zip(calls, embedded, strict=True)
+            ]
 
     def _score(self, transcript: Transcript, acts: CallActs | None) -> CallScore:
         call = _Call(transcript, self.rubric, acts)

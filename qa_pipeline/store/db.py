@@ -25,6 +25,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from qa_pipeline.bulk import paused_gc
 from qa_pipeline.records import (
     CallMeta,
     CallOutcome,
@@ -397,7 +398,8 @@ class Store:
         """The stored sentence embeddings of these calls, in one query (calls without any are
         left out)."""
         frame = self.query("sentence_embeddings_for_calls", call_ids=list(call_ids))
-        return frames.sentence_embeddings_of(frame)
+        with paused_gc():
+            return frames.sentence_embeddings_of(frame)
 
     def save_override(self, override: Override) -> None:
         """Adds a reviewer's correction, in its own short transaction (a run may be writing
@@ -481,11 +483,12 @@ class Store:
         """Many stored calls' transcripts in three queries (calls not stored are left out):
         what rescoring and reports use instead of one ``transcript`` call per call."""
         wanted = list(call_ids)
-        return frames.transcripts_of(
-            self.query("calls_rows_for", call_ids=wanted),
-            self.query("turns_for_calls", call_ids=wanted),
-            self.query("words_for_calls", call_ids=wanted),
-        )
+        with paused_gc():
+            return frames.transcripts_of(
+                self.query("calls_rows_for", call_ids=wanted),
+                self.query("turns_for_calls", call_ids=wanted),
+                self.query("words_for_calls", call_ids=wanted),
+            )
 
     def stored_call_ids(self) -> list[str]:
         """Calls that have a transcript (scored or transcribed)."""

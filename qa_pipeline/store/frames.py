@@ -124,23 +124,28 @@ def transcripts_of(
     """Stored calls' transcripts from their rows, turns and words (each ordered by call, then
     by turn or word), built from whole columns in one pass: the bulk loader's hot loop."""
     speakers = {s.value: s for s in Speaker}
-    every_word = [
-        Word(start_s, end_s, text, probability, speakers[speaker])
-        for start_s, end_s, text, probability, speaker in zip(
-            *(words[c].to_list() for c in ("start_s", "end_s", "word", "probability", "speaker")),
-            strict=True,
+    every_word = list(
+        map(
+            Word,
+            *(words[c].to_list() for c in ("start_s", "end_s", "word", "probability")),
+            map(speakers.__getitem__, words["speaker"].to_list()),
         )
-    ]
-    # Words come ordered by call and turn: each turn's words are one slice of the list.
-    runs = (
-        words.select("call_id", "turn_index")
-        .with_row_index("first")
-        .group_by("call_id", "turn_index", maintain_order=True)
-        .agg(pl.col("first").first(), pl.len().alias("count"))
+    )
+    # Words come ordered by call and turn: each turn's words, and each call's, are one slice
+    # of the list.
+    indexed = words.select("call_id", "turn_index").with_row_index("first")
+    runs = indexed.group_by("call_id", "turn_index", maintain_order=True).agg(
+        pl.col("first").first(), pl.len().alias("count")
     )
     words_of = {
         (call_id, turn): tuple(every_word[first : first + count])
         for call_id, turn, first, count in runs.iter_rows()
+    }
+    call_words = {
+        call_id: tuple(every_word[first : first + count])
+        for call_id, first, count in indexed.group_by("call_id", maintain_order=True)
+        .agg(pl.col("first").first(), pl.len().alias("count"))
+        .iter_rows()
     }
     turns_of: dict[str, list[Turn]] = {}
     for call_id, turn, speaker, start_s, end_s, text, probability in turns.select(
@@ -170,7 +175,7 @@ def transcripts_of(
         out[call_id] = Transcript(
             meta,
             duration_s or 0.0,
-            tuple(w for t in call_turns for w in t.words),
+            call_words.get(call_id, ()),
             call_turns,
             engine or "",
             options_json or "{}",

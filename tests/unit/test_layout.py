@@ -17,6 +17,7 @@ LAYERS = {
     "records": 0,
     "errors": 0,
     "resources": 0,
+    "bulk": 0,
     "ingest": 1,
     "speech": 2,
     "redact": 3,
