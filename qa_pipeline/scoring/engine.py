@@ -143,11 +143,7 @@ class RubricScorer:
             sentences: its sentence embeddings (from ``embed`` or the store); embedded here
                 when missing and the rubric names acts.
         """
-        acts = None
-        if self.acts is not None:
-            embedded = self.embed(transcript, sentences)
-            acts = CallActs(embedded, self.acts) if embedded is not None else None
-        return self._score(transcript, acts)
+        return self.score_many([(transcript, sentences)])[0]
 
     def score_many(
         self, calls: Sequence[tuple[Transcript, SentenceEmbeddings | None]]
