@@ -9,13 +9,21 @@ call either fully stored or not at all, and the next run does exactly the rest.
 
 ``score_calls`` picks the task runner from its parameters and runs ``score_batch`` under it:
 a pool of worker processes on this machine (each loads its models once), or a Dask cluster.
+
+A worker that dies mid-call (the kernel's out-of-memory killer, a crash in native decoding or
+inference, a call stuck in native code past its budget) takes down the process pool with every
+call in it. The pool is started afresh, and the calls that were in it go again one at a time,
+so the one that kills its worker alone is found, recorded as failed (``worker_died``) and
+counts towards its attempts, and the batch goes on.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -24,6 +32,7 @@ from typing import TYPE_CHECKING
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture, as_completed
 from prefect.states import Completed, Failed, State
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
@@ -45,6 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["CallFailed", "ScoreParams", "score_batch", "score_calls", "task_runner_for"]
 
 SUMMARY_ARTIFACT = "score-calls-summary"
+_TRACKER_QUIET = "ignore:resource_tracker:UserWarning"
 
 
 class CallFailed(Exception):
@@ -126,7 +136,31 @@ def task_runner_for(workers: int, dask_address: str | None = None) -> TaskRunner
     if workers <= 1:
         # One worker: run calls in the flow's own process, no pool to start.
         return ThreadPoolTaskRunner(max_workers=1)
-    return ProcessPoolTaskRunner(max_workers=workers)
+    return RenewingProcessPoolTaskRunner(max_workers=workers)
+
+
+class RenewingProcessPoolTaskRunner(ProcessPoolTaskRunner):
+    """Prefect's process pool, started afresh when a worker died: a ProcessPoolExecutor that
+    lost a worker abruptly is broken for good (every call in it fails, nothing more can be
+    submitted)."""
+
+    def __enter__(self) -> RenewingProcessPoolTaskRunner:
+        # A worker killed mid-call leaves its semaphores to multiprocessing's resource tracker,
+        # which unlinks them when the run ends and says so in a warning meant for developers.
+        # The tracker is a child interpreter started with this process's -W options.
+        if _TRACKER_QUIET not in sys.warnoptions:
+            sys.warnoptions.append(_TRACKER_QUIET)
+        return super().__enter__()
+
+    def renew_if_broken(self) -> bool:
+        """Starts a fresh pool in place of a broken one; True when it did."""
+        executor = self._executor
+        # The executor's own flag: set once a worker has died, never cleared.
+        if executor is None or not getattr(executor, "_broken", False):
+            return False
+        self.__exit__(None, None, None)
+        self.__enter__()
+        return True
 
 
 @flow(name="score-batch")
@@ -159,14 +193,30 @@ def score_batch(params: ScoreParams) -> State:
         # A bounded window of calls in flight keeps memory flat on long batches.
         window = max(2, 2 * workers)
         pending = list(reversed(plan.jobs))
+        suspects: list[CallJob] = []  # in the pool when a worker died: each goes again alone
+        alone: CallJob | None = None  # the suspect in flight on its own
         in_flight: dict[PrefectFuture, CallJob] = {}
-        while pending or in_flight:
-            while pending and len(in_flight) < window:
-                job = pending.pop()
-                in_flight[process_call.submit(job, options, rubric)] = job
+        while pending or suspects or in_flight:
+            if not in_flight:
+                _renew_pool_if_broken()
+            if suspects:
+                if not in_flight:
+                    alone = suspects.pop()
+                    in_flight[process_call.submit(alone, options, rubric)] = alone
+            else:
+                alone = None
+                while pending and len(in_flight) < window:
+                    job = pending.pop()
+                    in_flight[process_call.submit(job, options, rubric)] = job
             future = next(as_completed(list(in_flight)))
             job = in_flight.pop(future)
             outcome = _outcome_of(future, job)
+            if outcome is None:  # its worker died
+                if job is not alone:
+                    logger.warning("a worker died; %s goes again on its own", job.meta.call_id)
+                    suspects.append(job)
+                    continue
+                outcome = _worker_died(job)
             store_call(store, outcome, report)
             tracker.call_done(outcome)
             logger.info("stored %s: %s", job.meta.call_id, outcome.status)
@@ -187,9 +237,30 @@ def score_batch(params: ScoreParams) -> State:
     return Completed(message=summary.headline(), data=summary)
 
 
-def _outcome_of(future: PrefectFuture, job: CallJob) -> CallOutcome:
-    """The call's outcome, also when its task failed: a failure is recorded with its reason."""
-    value = future.result(raise_on_failure=False)
+def _renew_pool_if_broken() -> None:
+    runner = FlowRunContext.get().task_runner
+    if isinstance(runner, RenewingProcessPoolTaskRunner) and runner.renew_if_broken():
+        get_run_logger().warning("started a fresh pool of workers in place of the broken one")
+
+
+def _worker_died(job: CallJob) -> CallOutcome:
+    return failed_outcome(
+        job,
+        "worker_died",
+        "the worker process processing this call died (ended by the system, e.g. out of "
+        "memory, crashed in native code, or stuck in native code past the call's time budget).",
+        "check that the recording plays and is not far longer than usual; it is tried again "
+        "on later runs until --max-attempts.",
+    )
+
+
+def _outcome_of(future: PrefectFuture, job: CallJob) -> CallOutcome | None:
+    """The call's outcome, also when its task failed: a failure is recorded with its reason.
+    None when its worker process died, which broke the pool under it."""
+    try:
+        value = future.result(raise_on_failure=False)
+    except BrokenProcessPool:
+        return None
     if isinstance(value, CallOutcome):
         return value
     if isinstance(value, CallFailed):

@@ -6,11 +6,19 @@ pool alike, where signals (SIGALRM) cannot reach. The exception lands at the nex
 bytecode: a native call (decoding a packet, one CTranslate2 step) finishes first, and faster-
 whisper, the diarisers and the scorer all return to Python often. Everything between is plain
 Python that unwinds normally, so the worker is left fit for its next call.
+
+A call stuck inside one native call never reaches the next bytecode. So in a worker process
+the watcher gives it ``stuck_grace_s`` more, then ends the process (SIGKILL): the flow starts
+a fresh worker in its place and records the call as failed (``worker_died``), and the batch
+goes on. In the run's own process (``--workers 1``) there is nobody to take over, so it waits.
 """
 
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -32,11 +40,15 @@ class CallBudget:
             gets; decoding, loading models and scoring fit in it.
         per_audio_s: seconds of budget per second of audio, added once it is decoded: tiny.en
             with the embedding diariser runs well under 1 on two cores.
+        stuck_grace_s: past the budget, how long a call may stay inside one native call
+            before its worker process is ended (worker processes only); one CTranslate2
+            step takes seconds at most.
     """
 
     fixed_s: float | None = None
     base_s: float = 300.0
     per_audio_s: float = 3.0
+    stuck_grace_s: float = 60.0
 
     def budget_s(self, duration_s: float | None) -> float:
         if self.fixed_s is not None:
@@ -100,8 +112,20 @@ class Deadline:
                     ctypes.pythonapi.PyThreadState_SetAsyncExc(
                         ctypes.c_ulong(self._target), ctypes.py_object(CallTimeout)
                     )
+                    self._end_process_if_stuck()
                     return
                 self._changed.wait(remaining_s)
+
+    def _end_process_if_stuck(self) -> None:
+        """Called with the lock held, once the timeout is raised: the call unwinds (close()
+        sets _done) unless it is stuck in native code, where only ending the process helps."""
+        if multiprocessing.parent_process() is None:
+            return  # the run's own process: ending it would end the batch
+        until = time.monotonic() + self.budget.stuck_grace_s
+        while not self._done and time.monotonic() < until:
+            self._changed.wait(until - time.monotonic())
+        if not self._done:
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def within_budget(
@@ -116,5 +140,7 @@ def within_budget(
         finally:
             deadline.close()
     except CallTimeout:
-        # The timeout may land a moment late (inside close): it still means the budget ran out.
+        # The timeout may land a moment late (inside close): it still means the budget ran
+        # out, and close() runs again so the watcher knows the call has let go.
+        deadline.close()
         return on_timeout(deadline.budget_s)

@@ -1,7 +1,8 @@
 """Stopping a run: Ctrl-C (SIGINT to the process group) and SIGTERM to the main process stop
 ``qa-pipeline run`` within 30 s with the documented exit code, nothing half-stored and no
 process left behind; ``kill -9`` of the main process takes its workers and the temporary
-Prefect server with it. Real processes, the real command, real DuckDB files."""
+Prefect server with it; a worker killed mid-call is replaced and the batch goes on. Real
+processes, the real command, real DuckDB files."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import time
 import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa_pipeline.store import Store
@@ -161,3 +163,50 @@ def test_kill_9_of_the_main_process_takes_its_children_with_it(tmp_path: Path) -
         time.sleep(0.2)
     assert not _alive(children)
     _stored_calls_are_whole(db)
+
+
+def _workers_reading(pid: int, name: str) -> set[int]:
+    """The run's worker processes that have the file ``name`` open (decoding it)."""
+    readers = set()
+    for child in _children(pid):
+        try:
+            if b"spawn_main" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                continue
+            fds = Path(f"/proc/{child}/fd")
+            if any(os.readlink(fd).endswith(name) for fd in fds.iterdir()):
+                readers.add(child)
+        except OSError:
+            continue  # it ended meanwhile
+    return readers
+
+
+def test_a_dead_worker_is_replaced_and_only_the_call_that_kills_it_fails(tmp_path: Path) -> None:
+    """What the kernel's out-of-memory killer, or a crash in native decoding, does to a worker:
+    here every worker that opens one recording is killed, whenever it does."""
+    calls = _recordings(tmp_path / "inbox", copies=1)
+    rate, seconds = 8000, 1800  # long enough to catch a worker decoding it
+    noise = np.random.default_rng(0).integers(-3000, 3000, (rate * seconds, 2), dtype=np.int16)
+    with wave.open(str(tmp_path / "inbox" / "zz_poison.wav"), "wb") as writer:
+        writer.setnchannels(2), writer.setsampwidth(2), writer.setframerate(rate)
+        writer.writeframes(noise.tobytes())
+    db, log = tmp_path / "qa.duckdb", tmp_path / "run.log"
+    process = _start(tmp_path / "inbox", db, log)
+    kills, deadline = 0, time.monotonic() + 600
+    while process.poll() is None and time.monotonic() < deadline:
+        for worker in _workers_reading(process.pid, "zz_poison.wav"):
+            os.kill(worker, signal.SIGKILL)
+            kills += 1
+        time.sleep(0.005)
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError(f"still running after 600 s:\n{log.read_text()}")
+    output = log.read_text()
+    assert process.returncode == 3, output
+    # killed in the pool with other calls, then again on its own: only then is it to blame
+    assert kills >= 2, output
+    assert "failed zz_poison" in output and "worker process processing this call died" in output
+    assert "Traceback" not in output and "leaked" not in output, output
+    assert _stored_calls_are_whole(db) == calls  # every other call, those beside it included
+    with Store(db) as store, store.connected() as con:
+        failures = con.execute("select call_id, error_code from call_failures").fetchall()
+    assert failures == [("zz_poison", "worker_died")]

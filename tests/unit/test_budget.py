@@ -1,12 +1,19 @@
 """The per-call time budget: work past it stops with a timeout, in any thread, and work within
-it is untouched."""
+it is untouched; a worker process whose call is stuck in native code past it is ended."""
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
 
 from qa_pipeline.batch.budget import CallBudget, Deadline, within_budget
+
+STUCK_S = 120
 
 
 def _spin(_deadline: Deadline) -> str:
@@ -45,3 +52,29 @@ def test_the_budget_scales_with_the_recording() -> None:
         return _spin(deadline)
 
     assert within_budget(long_call, budget, _timed_out) == "timeout after 1.2 s"
+
+
+def _stuck_in_native_code(_deadline: Deadline) -> str:
+    time.sleep(STUCK_S)  # one C call: the timeout cannot land until it returns
+    return "finished"
+
+
+def _stuck_call() -> str:
+    return within_budget(
+        _stuck_in_native_code, CallBudget(fixed_s=0.2, stuck_grace_s=0.3), _timed_out
+    )
+
+
+def test_a_call_stuck_in_native_code_ends_its_worker_process() -> None:
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as pool:
+        began = time.monotonic()
+        with pytest.raises(BrokenProcessPool):
+            pool.submit(_stuck_call).result(timeout=60)
+        # ended past budget and grace, long before the native call would have returned
+        assert time.monotonic() - began < STUCK_S
+
+
+def test_in_the_runs_own_process_a_stuck_call_is_waited_for() -> None:
+    budget = CallBudget(fixed_s=0.1, stuck_grace_s=0.1)
+    assert within_budget(lambda d: time.sleep(0.6), budget, _timed_out) == "timeout after 0.1 s"
