@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from qa_pipeline.ingest.audio import write_wav
 from qa_pipeline.store import Store
 from tests.support.paths import ROOT, SAMPLES
 
@@ -185,10 +186,8 @@ def test_a_dead_worker_is_replaced_and_only_the_call_that_kills_it_fails(tmp_pat
     here every worker that opens one recording is killed, whenever it does."""
     calls = _recordings(tmp_path / "inbox", copies=1)
     rate, seconds = 8000, 1800  # long enough to catch a worker decoding it
-    noise = np.random.default_rng(0).integers(-3000, 3000, (rate * seconds, 2), dtype=np.int16)
-    with wave.open(str(tmp_path / "inbox" / "zz_poison.wav"), "wb") as writer:
-        writer.setnchannels(2), writer.setsampwidth(2), writer.setframerate(rate)
-        writer.writeframes(noise.tobytes())
+    noise = np.random.default_rng(0).uniform(-0.09, 0.09, (2, rate * seconds))
+    write_wav(tmp_path / "inbox" / "zz_poison.wav", noise, rate)
     db, log = tmp_path / "qa.duckdb", tmp_path / "run.log"
     process = _start(tmp_path / "inbox", db, log)
     kills, deadline = 0, time.monotonic() + 600
