@@ -7,6 +7,7 @@ Sets (README, "How well it agrees with reviewers"):
   tuning     tests/labelled, 64 hand-written calls the rubric was tuned on
   eval-text  tests/eval/text, 200 held-out calls written from briefs (a third ASR-like text)
   eval-asr   tests/eval/asr, 67 of those calls voiced with flite and transcribed by the pipeline
+  dev        tests/dev/text, 150 calls written from their own briefs for tuning (a third ASR-like)
 
 Per item: accuracy, Cohen's kappa, precision and recall of pass, fail and N/A; then the
 confusion table (rows: the reviewer's verdict; columns: the rubric's).
@@ -31,6 +32,7 @@ SETS = {
     # The evaluation scripts were written with each line starting as the previous one ends.
     "eval-text": lambda: read_scripts(sorted((TESTS / "eval" / "text").glob("eval_*.txt")), 0.0),
     "eval-asr": lambda: read_labelled_folder(TESTS / "eval" / "asr"),
+    "dev": lambda: read_scripts(sorted((TESTS / "dev" / "text").glob("dev_*.txt")), 0.0),
 }
 
 

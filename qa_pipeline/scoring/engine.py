@@ -215,17 +215,29 @@ class RubricScorer:
         )
 
     def _node(
-        self, call: _Call, item: Item, node: Node, scope: Scope, anchor: tuple[float, float] | None
+        self,
+        call: _Call,
+        item: Item,
+        node: Node,
+        scope: Scope,
+        anchor: tuple[float, float] | None,
+        hold: timing.Hold | None = None,
     ) -> _Result:
         scope = node.scope or scope
+        if hold is None and len(call.holds) > 1 and "hold" in (scope.after, scope.before):
+            # Etiquette is owed for every hold, not only the first: the part holds when it
+            # holds around each of them.
+            return _every_hold(
+                [self._node(call, item, node, scope, anchor, h) for h in call.holds], call.holds
+            )
         if node.kind in ("all_of", "any_of", "none_of", "sequence"):
-            children = [self._node(call, item, c, scope, anchor) for c in node.children]
+            children = [self._node(call, item, c, scope, anchor, hold) for c in node.children]
             return _combine(node, children)
-        turns = _in_scope(call, scope, anchor)
+        turns = _in_scope(call, scope, anchor, hold)
         if node.kind in TEXT_LEAVES:
-            return self._text(item, node, turns)
+            return _said_by(self._text(item, node, turns), node, scope)
         if node.kind in ACT_LEAVES:
-            return self._act(call, item, node, turns)
+            return _said_by(self._act(call, item, node, turns), node, scope)
         return _fact(call, node, scope, turns)
 
     def _act(self, call: _Call, item: Item, node: Node, turns: Sequence[Turn]) -> _Result:
@@ -370,12 +382,42 @@ def _hold_evidence(hold: timing.Hold, detector: str) -> Evidence:
     return Evidence(None, None, hold.start_s, hold.end_s, f"({', '.join(notes)})", detector)
 
 
-def _in_scope(call: _Call, scope: Scope, anchor: tuple[float, float] | None) -> list[Turn]:
+def _said_by(result: _Result, node: Node, scope: Scope) -> _Result:
+    """A leaf's result with only what was said within a ``first_s`` window: a turn that
+    starts in time can run past it (a long recorded notice before the offer of help)."""
+    if scope.first_s is None or scope.first_turns is not None:
+        return result
+    limit = scope.first_s + 0.01
+    evidence = tuple(e for e in result.evidence if e.start_s <= limit)
+    if len(evidence) == len(result.evidence):
+        return result
+    matches = tuple(m for m in result.matches if m.start_s <= limit)
+    return _Result(bool(evidence), evidence, matches, () if evidence else (node.id,))
+
+
+def _every_hold(results: list[_Result], holds: Sequence[timing.Hold]) -> _Result:
+    missing = tuple(
+        f"{m} (hold at {h.start_s:.0f} s)"
+        for r, h in zip(results, holds, strict=True)
+        if not r.satisfied
+        for m in r.missing
+    )
+    return _Result(
+        all(r.satisfied for r in results),
+        tuple(dict.fromkeys(e for r in results for e in r.evidence)),
+        tuple(dict.fromkeys(m for r in results for m in r.matches)),
+        missing,
+    )
+
+
+def _in_scope(
+    call: _Call, scope: Scope, anchor: tuple[float, float] | None, hold: timing.Hold | None = None
+) -> list[Turn]:
     turns = [
         t for t in call.transcript.turns if scope.speaker == "any" or t.speaker == scope.speaker
     ]
     turns = _windowed(turns, scope, call.end_s)
-    span = _anchor_span(call, scope, anchor)
+    span = _anchor_span(call, scope, anchor, hold)
     if (scope.after or scope.before) and span is None:
         return []
     if scope.after and span is not None:
@@ -408,13 +450,14 @@ def _windowed(turns: list[Turn], scope: Scope, end_s: float) -> list[Turn]:
 
 
 def _anchor_span(
-    call: _Call, scope: Scope, anchor: tuple[float, float] | None
+    call: _Call, scope: Scope, anchor: tuple[float, float] | None, hold: timing.Hold | None
 ) -> tuple[float, float] | None:
     name = scope.after or scope.before
     if name == "applies":
         return anchor
     if name == "hold":
-        return (call.holds[0].start_s, call.holds[0].end_s) if call.holds else None
+        hold = hold or (call.holds[0] if call.holds else None)
+        return (hold.start_s, hold.end_s) if hold else None
     if name == "first_customer_turn":
         first = next((t for t in call.transcript.turns if t.speaker is Speaker.CUSTOMER), None)
         return (first.start_s, first.end_s) if first else None

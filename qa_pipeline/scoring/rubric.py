@@ -73,7 +73,8 @@ class Scope:
 
     Attributes:
         speaker: ``agent``, ``customer`` or ``any``.
-        first_s / last_s: only turns starting in the call's first / last N seconds.
+        first_s / last_s: only turns starting in the call's first / last N seconds; with
+            first_s (and no first_turns), only sentences and phrases starting by then.
         first_turns / last_turns: only the speaker's first / last N turns. Given with a
             seconds window, a turn in either window counts (``last 60 s or last 3 turns``).
         after / before: only turns after (or before) an anchor: ``first_customer_turn``,

@@ -85,6 +85,87 @@ _OPENERS = frozenset(
 )
 
 
+# Words a clause does not end on ("would you mind if | i put you on hold", "i'm so sorry
+# the | new one broke"): an unpunctuated run is not cut right after one of them.
+_DANGLING = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "to",
+        "of",
+        "for",
+        "if",
+        "that",
+        "and",
+        "but",
+        "or",
+        "so",
+        "as",
+        "at",
+        "on",
+        "in",
+        "with",
+        "from",
+        "about",
+        "by",
+        "your",
+        "my",
+        "our",
+        "their",
+        "his",
+        "her",
+        "its",
+        "this",
+        "these",
+        "those",
+        "would",
+        "could",
+        "can",
+        "will",
+        "may",
+        "might",
+        "should",
+        "must",
+        "mind",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "i",
+        "i'm",
+        "im",
+        "i'll",
+        "i've",
+        "you",
+        "you're",
+        "we",
+        "we're",
+        "they",
+        "it's",
+        "it's",
+        "please",
+        "um",
+        "uh",
+        "er",
+        "erm",
+        "like",
+        "really",
+        "very",
+        "just",
+        "so",
+        "not",
+        "no",
+        "don't",
+        "dont",
+    ]
+)
+
+
 def split_sentences(
     turns: Iterable[Turn], options: SentenceOptions = SentenceOptions()
 ) -> tuple[Sentence, ...]:
@@ -163,11 +244,13 @@ def _best_cut(words: Sequence[Word], tokens: Sequence[str], a: int, b: int, min_
     widest = max(gaps.values(), default=0.0)
     if widest >= 0.2:
         return nearest([c for c, g in gaps.items() if g == widest]) or int(middle)
-    # "this is", "can i", "thank you": a cut between two openers splits one phrase.
-    opener = nearest(
-        [c for c in cuts if _bare(tokens[c]) in _OPENERS and _bare(tokens[c - 1]) not in _OPENERS]
-    )
-    return opener if opener is not None else int(middle)
+    # "this is", "can i", "thank you": a cut between two openers splits one phrase, and a
+    # cut after a dangling word splits a clause.
+    whole = [c for c in cuts if _bare(tokens[c - 1]) not in _DANGLING | _OPENERS]
+    opener = nearest([c for c in whole if _bare(tokens[c]) in _OPENERS])
+    if opener is not None:
+        return opener
+    return nearest([c for c in cuts if _bare(tokens[c - 1]) not in _DANGLING]) or int(middle)
 
 
 def _bare(token: str) -> str:

@@ -202,3 +202,55 @@ def test_rescoring_in_chunks_stores_what_scoring_call_by_call_stores(tmp_path: P
         assert len(report.stored) == 70
         assert rows(chunked) == rows(one)
         assert sum(len(v) for v in rows(chunked).values()) > 70 * 5
+
+
+def _scripted(tmp_path: Path, script: str) -> dict[str, Verdict]:
+    """The default rubric's verdicts on one call written in the labelled-script format."""
+    from qa_pipeline.scoring.labelled import read_scripts
+
+    path = tmp_path / "call.txt"
+    path.write_text("=== T001\n" + script.strip() + "\n")
+    (call,) = read_scripts([path], gap_s=0.0)
+    return {i.item_id: i.verdict for i in RubricScorer(load_rubric()).score(call.transcript).items}
+
+
+_TWO_HOLDS = """
+A: Good morning, Acme Energy, Sam speaking, how can I help?
+C: My bill is twice what it normally is and I don't understand why.
+A: Would you mind if I put you on hold while I look at the readings?
+C: Go ahead.
+hold 40
+A: Thank you for holding. The last reading was estimated.
+C: Right, so what now?
+A: {second}
+hold 30
+A: Thanks for waiting, I've sent the corrected bill to your email.
+C: Great.
+A: Is there anything else I can help you with today?
+C: No, thanks.
+A: Thanks for calling, goodbye.
+"""
+
+
+def test_hold_etiquette_is_owed_for_every_hold(tmp_path: Path) -> None:
+    """Permission asked for the first hold does not cover a second one put on without asking."""
+    asked = _scripted(tmp_path, _TWO_HOLDS.format(second="Is it okay if I hold again briefly?"))
+    told = _scripted(tmp_path, _TWO_HOLDS.format(second="Hang on, one moment."))
+    assert asked["hold_etiquette"] is Verdict.PASS
+    assert told["hold_etiquette"] is Verdict.FAIL
+
+
+def test_the_greeting_counts_only_what_is_said_in_its_first_20_seconds(tmp_path: Path) -> None:
+    """An offer of help pushed past 20 s by a recorded notice, in the same turn, is too late."""
+    notice = (
+        "please be aware this call is recorded for training and quality purposes and that we "
+        "will need to verify your identity before we discuss your account, our privacy notice "
+        "is on our website."
+    )
+    script = "A: Good morning, thank you for calling Acme Energy, my name is Sam. {notice}" + (
+        "How can I help?\nC: I want to move my meter reading date.\nA: Thanks for calling, bye."
+    )
+    late = _scripted(tmp_path, script.format(notice=f"{notice} {notice} "))
+    prompt = _scripted(tmp_path, script.format(notice=""))
+    assert prompt["greeting"] is Verdict.PASS
+    assert late["greeting"] is Verdict.FAIL

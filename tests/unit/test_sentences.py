@@ -135,6 +135,14 @@ def test_asr_text_in_one_breath_splits_before_clause_openers() -> None:
     ]
 
 
+def test_asr_text_is_not_cut_after_a_word_a_clause_cannot_end_on() -> None:
+    """ "would you mind if | i put you on hold" would leave the question in neither piece."""
+    turn = _turn("okay would you mind if i put you on hold for a minute while i check")
+    texts = [s.text for s in split_turn(turn)]
+    assert all(not t.endswith((" if", " mind", " you", " a", " the")) for t in texts), texts
+    assert any("would you mind if i put" in t for t in texts), texts
+
+
 def test_a_turn_without_words_is_read_from_its_text() -> None:
     turn = Turn(2, Speaker.CUSTOMER, 10.0, 13.0, "It broke. Again!", 0.8)
     sentences = split_sentences([turn])
