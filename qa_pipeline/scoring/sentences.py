@@ -87,12 +87,11 @@ _OPENERS = frozenset(
 
 # Words a clause does not end on ("would you mind if | i put you on hold", "i'm so sorry
 # the | new one broke"): an unpunctuated run is not cut right after one of them.
-_DANGLING = frozenset(  # noqa: SIM905 (a word list reads best as words)
-    """a an the to of for if that and but or so as at on in with from about by your my our
+_DANGLING_WORDS = """a an the to of for if that and but or so as at on in with from about by your my our
     their his her its this these those would could can will may might should must mind is
     are was were be been being am i i'm im i'll i've you you're we we're they it's
-    please um uh er erm like really very just not no don't dont""".split()
-)
+    please um uh er erm like really very just not no don't dont"""
+_DANGLING = frozenset(_DANGLING_WORDS.split())
 
 
 def split_sentences(
