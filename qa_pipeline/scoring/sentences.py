@@ -87,7 +87,8 @@ _OPENERS = frozenset(
 
 # Words a clause does not end on ("would you mind if | i put you on hold", "i'm so sorry
 # the | new one broke"): an unpunctuated run is not cut right after one of them.
-_DANGLING_WORDS = """a an the to of for if that and but or so as at on in with from about by your my our
+_DANGLING_WORDS = """a an the to of for if that and but or so as at on in with from about by
+    your my our
     their his her its this these those would could can will may might should must mind is
     are was were be been being am i i'm im i'll i've you you're we we're they it's
     please um uh er erm like really very just not no don't dont"""
