@@ -31,7 +31,12 @@ CORPUS = Path(__file__).with_name("corpus")
 # A 5-fold cross-validation over the corpus chose these (macro F1 0.85 against 0.83 for one
 # logistic head per act); larger hidden layers gain little and cost rescoring speed.
 HIDDEN_UNITS = 256
-L2_PENALTY = 1e-3
+# The customer's network is held much smoother: with the agent's penalty it was sure (0.99)
+# that short answers unlike any corpus line ("The six o'clock one.", "Cancel completely.")
+# report a problem, and on the development calls (tests/dev) a penalty of 1.0 put 13 fewer
+# calls' apology item wrongly in or out of scope. The agent's network keeps 1e-3: smoothing
+# it cost greeting and listening there.
+L2_PENALTY = {"agent": 1e-3, "customer": 1.0}
 MAX_EPOCHS = 300
 # From 0.30: lower thresholds win a little F1 on held-out corpus folds but fire on sentences
 # unlike any in the corpus (instructions read as apologies at 0.19 on the tuning calls).
@@ -80,7 +85,7 @@ def fit_heads(x: np.ndarray, corpus: Corpus, rows: np.ndarray) -> dict[str, np.n
         columns = [ACTS.index(a) for a in acts]
         net = MLPClassifier(
             hidden_layer_sizes=(HIDDEN_UNITS,),
-            alpha=L2_PENALTY,
+            alpha=L2_PENALTY[speaker],
             max_iter=MAX_EPOCHS,
             random_state=0,
         )

@@ -9,6 +9,7 @@ the embedding model is not even loaded when none is missing.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,13 @@ from qa_pipeline.scoring.sentences import SentenceOptions, split_sentences
 __all__ = ["ActModel", "ActRows", "CallActs", "act_rows_of_calls", "embed_sentences"]
 
 _DEFAULT_THRESHOLD = 0.5
+# Apologising has its own small set of words; which kind of apology a sentence makes (specific,
+# a hollow formula, "sorry?" asking to repeat, sorry for the wait) is the classifier's call.
+# The head alone misses specific apologies about things no corpus line was about: a sentence
+# embedding is mostly its topic ("the dresser got damaged in the move"). So a sentence with
+# an apology word is a specific apology at least as likely as it is none of the other kinds.
+_APOLOGY_WORDS = re.compile(r"\b(sorry|apologi[sz]\w*|apologies|apology|regret\w*)\b", re.I)
+_OTHER_APOLOGIES = ("hollow_apology", "clarification_sorry", "thank_for_holding")
 _embedders: dict[str, Any] = {}
 _embedders_lock = threading.Lock()
 
@@ -175,7 +183,10 @@ class ActRows:
         if not vectors:
             return cls(np.zeros((0, width), dtype=np.float32), model)
         stacked = np.vstack(vectors)
-        return cls(np.asarray(model.classifier.probabilities(stacked), dtype=np.float32), model)
+        probabilities = np.asarray(model.classifier.probabilities(stacked), dtype=np.float32)
+        texts = [s.text for e in embedded for s in e.sentences]
+        _mark_apologies(probabilities, texts, model)
+        return cls(probabilities, model)
 
     def passing(
         self, acts: tuple[str, ...], min_confidence: float | None
@@ -199,6 +210,21 @@ class ActRows:
             best = np.argmax(np.where(passed[rows], probs[rows], -1.0), axis=1)
             self._passing[key] = (rows, best, probs[rows, best])
         return self._passing[key]
+
+
+def _mark_apologies(probabilities: np.ndarray, texts: Sequence[str], model: ActModel) -> None:
+    """Raises, in place, specific_apology for sentences with an apology word to one minus
+    the likeliest other kind of apology (see _APOLOGY_WORDS)."""
+    acts = model.acts()
+    if "specific_apology" not in acts:
+        return
+    rows = [n for n, text in enumerate(texts) if _APOLOGY_WORDS.search(text)]
+    if not rows:
+        return
+    others = [acts.index(a) for a in _OTHER_APOLOGIES if a in acts]
+    column = acts.index("specific_apology")
+    other = probabilities[np.ix_(rows, others)].max(axis=1) if others else 0.0
+    probabilities[rows, column] = np.maximum(probabilities[rows, column], 1.0 - other)
 
 
 class CallActs:
