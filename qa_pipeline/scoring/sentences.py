@@ -91,7 +91,8 @@ _DANGLING_WORDS = """a an the to of for if that and but or so as at on in with f
     your my our
     their his her its this these those would could can will may might should must mind is
     are was were be been being am i i'm im i'll i've you you're we we're they it's
-    please um uh er erm like really very just not no don't dont"""
+    please um uh er erm like really very just not no don't dont put pop place keep give
+    take bring let get make send tell ask show"""
 _DANGLING = frozenset(_DANGLING_WORDS.split())
 
 
