@@ -24,7 +24,8 @@ class SentenceOptions:
     """How turns split into sentences.
 
     Attributes:
-        max_words: a longer sentence is split (at commas, pauses or clause openers).
+        max_words: a longer sentence is split (at commas, pauses, clause openers or after a
+            word a clause can end on); one with no such place is kept up to twice this.
         max_words_unpunctuated: the same for a turn with no punctuation (raw ASR text), where
             a run of words more often holds several acts.
         pause_s: in unpunctuated text, a pause this long between words ends a sentence.
@@ -152,14 +153,22 @@ def _shorten(
     if b - a <= limit:
         return [(a, b)]
     cut = _best_cut(words, tokens, a, b, min_words)
+    if cut is None:
+        # No clause boundary in sight: a piece a little long reads better than half a clause.
+        if b - a <= 2 * limit:
+            return [(a, b)]
+        cut = (a + b) // 2
     return _shorten(words, tokens, a, cut, limit, min_words) + _shorten(
         words, tokens, cut, b, limit, min_words
     )
 
 
-def _best_cut(words: Sequence[Word], tokens: Sequence[str], a: int, b: int, min_words: int) -> int:
+def _best_cut(
+    words: Sequence[Word], tokens: Sequence[str], a: int, b: int, min_words: int
+) -> int | None:
     """Where to split [a, b): after a comma, else at the longest pause (when it is a real
-    pause), else before a clause opener, each nearest the middle; else the middle itself."""
+    pause), else before a clause opener, else after any word a clause can end on, each
+    nearest the middle; None when no such place exists."""
     low, high = a + min(min_words, (b - a) // 2), b - min(min_words, (b - a) // 2)
     cuts = range(max(low, a + 1), min(high, b - 1) + 1)
     middle = (a + b) / 2
@@ -180,7 +189,7 @@ def _best_cut(words: Sequence[Word], tokens: Sequence[str], a: int, b: int, min_
     opener = nearest([c for c in whole if _bare(tokens[c]) in _OPENERS])
     if opener is not None:
         return opener
-    return nearest([c for c in cuts if _bare(tokens[c - 1]) not in _DANGLING]) or int(middle)
+    return nearest([c for c in cuts if _bare(tokens[c - 1]) not in _DANGLING])
 
 
 def _bare(token: str) -> str:
