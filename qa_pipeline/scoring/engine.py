@@ -396,6 +396,7 @@ def _said_by(result: _Result, node: Node, scope: Scope) -> _Result:
 
 
 def _every_hold(results: list[_Result], holds: Sequence[timing.Hold]) -> _Result:
+    """One part's results around each hold, as one: it holds when it holds for every hold."""
     missing = tuple(
         f"{m} (hold at {h.start_s:.0f} s)"
         for r, h in zip(results, holds, strict=True)

@@ -3,9 +3,10 @@
 Pure: turns in, sentences out. Punctuated text splits at ``.``, ``!`` and ``?``; a long
 sentence also splits at commas. ASR text with no punctuation splits at pauses between words,
 and what is still too long splits before a word that often opens a clause ("how", "my",
-"thank" ...) nearest its middle, else at its middle: acts are read from short stretches, and
-a greeting said in one breath ("hi you're through to acme what can i do for you") becomes
-pieces that each do one thing.
+"thank" ...) nearest its middle, never right after a word a clause cannot end on ("if",
+"the", "put" ...), and stays whole (up to twice the limit) when no such place exists: acts
+are read from short stretches, and a greeting said in one breath ("hi you're through to acme
+what can i do for you") becomes pieces that each do one thing.
 """
 
 from __future__ import annotations
@@ -89,12 +90,12 @@ _OPENERS = frozenset(
 # Words a clause does not end on ("would you mind if | i put you on hold", "i'm so sorry
 # the | new one broke"): an unpunctuated run is not cut right after one of them.
 _DANGLING_WORDS = """a an the to of for if that and but or so as at on in with from about by
-    your my our
-    their his her its this these those would could can will may might should must mind is
-    are was were be been being am i i'm im i'll i've you you're we we're they it's
-    please um uh er erm like really very just not no don't dont put pop place keep give
-    take bring let get make send tell ask show"""
+    your my our their his her its this these those would could can will may might should must
+    mind is are was were be been being am i i'm im i'll i've you you're we we're they it's
+    please um uh er erm like really very just not no don't dont put pop place keep give take
+    bring let get make send tell ask show"""
 _DANGLING = frozenset(_DANGLING_WORDS.split())
+_NO_CUT_AFTER = _DANGLING | _OPENERS
 
 
 def split_sentences(
@@ -185,7 +186,7 @@ def _best_cut(
         return nearest([c for c, g in gaps.items() if g == widest]) or int(middle)
     # "this is", "can i", "thank you": a cut between two openers splits one phrase, and a
     # cut after a dangling word splits a clause.
-    whole = [c for c in cuts if _bare(tokens[c - 1]) not in _DANGLING | _OPENERS]
+    whole = [c for c in cuts if _bare(tokens[c - 1]) not in _NO_CUT_AFTER]
     opener = nearest([c for c in whole if _bare(tokens[c]) in _OPENERS])
     if opener is not None:
         return opener
