@@ -254,3 +254,31 @@ def test_the_greeting_counts_only_what_is_said_in_its_first_20_seconds(tmp_path:
     prompt = _scripted(tmp_path, script.format(notice=""))
     assert prompt["greeting"] is Verdict.PASS
     assert late["greeting"] is Verdict.FAIL
+
+
+_CUT_IN = """
+A: Good morning, Acme Energy, Sam speaking, how can I help?
+C: My bill came through at four hundred pounds and it's about ninety a quarter, so it's gone badly
+A -{lead_s}: {first}
+C: It's 4471 2290. And I checked the meter this morning, and the reading on the bill is far over
+A -{lead_s}: {second}
+C: Yes.
+A: So your bill is four times what it normally is and the reading looks too high, is that right?
+C: Exactly.
+A: Is there anything else I can help with?
+C: No.
+A: Thanks, bye.
+"""
+
+
+def test_a_short_line_that_takes_the_floor_interrupts_and_a_backchannel_does_not(
+    tmp_path: Path,
+) -> None:
+    """Two curt cut-ins the customer stops for fail listening, however short; the same customer
+    talking on through two "mm-hmm"s does not."""
+    cut = _scripted(
+        tmp_path, _CUT_IN.format(lead_s=1.5, first="Account number?", second="Right, okay.")
+    )
+    talked_through = _scripted(tmp_path, _CUT_IN.format(lead_s=4, first="Mm-hmm.", second="Mm."))
+    assert cut["active_listening"] is Verdict.FAIL
+    assert talked_through["active_listening"] is Verdict.PASS

@@ -46,28 +46,42 @@ class Hold:
 
 
 def interruptions(turns: Sequence[Turn], min_overlap_s: float = 1.0) -> list[Interruption]:
-    """Agent turns that start inside a customer turn and overlap it by ``min_overlap_s`` or more.
+    """Agent turns that start inside a customer turn and cut in by ``min_overlap_s`` or more.
 
-    Each agent turn is matched with the earliest customer turn that started before it and
-    lasts at least ``min_overlap_s`` past its start, found by bisection on the customer turns'
-    running latest end: linear in the call's turns (up to a log).
+    The overlap is how long before the customer stopped the agent started, when the customer
+    stops by ``min_overlap_s`` after the agent's turn ends (the agent took the floor, however
+    short the turn: "Ticket number?" over the end of a sentence). When the customer talks on
+    past that, the agent's words were a backchannel the customer talked through, and only the
+    overtalk counts. Each agent turn is matched with the earliest customer turn that started
+    before it with enough overlap; candidates are found by bisection on the customer turns'
+    running latest end, so the work is linear in the call's turns (up to a log).
     """
     found = []
     customer = sorted((t for t in turns if t.speaker is Speaker.CUSTOMER), key=lambda t: t.start_s)
     starts = [t.start_s for t in customer]
     latest_end = list(itertools.accumulate((t.end_s for t in customer), max))
     for turn in turns:
-        if turn.speaker is not Speaker.AGENT or turn.end_s - turn.start_s < min_overlap_s:
+        if turn.speaker is not Speaker.AGENT:
             continue
         began_before = bisect.bisect_left(starts, turn.start_s)
         if min_overlap_s > 0:
             first = bisect.bisect_left(latest_end, turn.start_s + min_overlap_s, hi=began_before)
         else:  # any overlap at all: the customer turn must still be going on
             first = bisect.bisect_right(latest_end, turn.start_s, hi=began_before)
-        if first < began_before and customer[first].end_s > turn.start_s:
-            other = customer[first]
-            found.append(Interruption(turn, other, min(turn.end_s, other.end_s) - turn.start_s))
+        for other in customer[first:began_before]:
+            overlap_s = _cut_in_s(turn, other, min_overlap_s)
+            if other.end_s > turn.start_s and overlap_s >= min_overlap_s:
+                found.append(Interruption(turn, other, overlap_s))
+                break
     return found
+
+
+def _cut_in_s(agent: Turn, customer: Turn, talk_on_s: float) -> float:
+    """How far ``agent`` cut into ``customer``: up to the customer's end if the customer stopped
+    within ``talk_on_s`` of the agent finishing, else only the time both spoke at once."""
+    if customer.end_s - agent.end_s <= talk_on_s:
+        return customer.end_s - agent.start_s
+    return min(agent.end_s, customer.end_s) - agent.start_s
 
 
 def find_holds(
