@@ -26,6 +26,7 @@ from qa_pipeline.scoring.acts.train import (
     best_thresholds,
     cross_validate,
     fit_heads,
+    form_inputs,
     load_corpus,
     per_act_figures,
 )
@@ -69,6 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     corpus = load_corpus()
     texts = list(corpus.texts)
+    form = form_inputs(corpus)  # the same form features for every embedder
     print(f"corpus: {len(texts)} lines, {args.folds}-fold cross-validation, {THREADS} threads")
     summary = []
     for name, load in CANDIDATES.items():
@@ -82,12 +84,13 @@ def main() -> None:
         start = time.perf_counter()
         x = embed(texts)
         per_s = len(texts) / (time.perf_counter() - start)
-        oof = cross_validate(x, corpus, args.folds)
+        oof = cross_validate(x, corpus, args.folds, form=form)
         thresholds = best_thresholds(oof, corpus)
         rows = per_act_figures(oof, corpus, thresholds)
-        head = ActClassifier(fit_heads(x, corpus, np.ones(len(texts), dtype=bool)), thresholds, "")
+        arrays = fit_heads(x, corpus, np.ones(len(texts), dtype=bool), form[1])
+        head = ActClassifier(arrays, thresholds, "", None, form[0])
         start = time.perf_counter()
-        head.probabilities(x)
+        head.probabilities(x, texts)
         head_per_s = len(texts) / (time.perf_counter() - start)
         print(f"\n{name}: embedding {per_s:,.0f} sentences/s; head {head_per_s:,.0f} sentences/s")
         print(f"{'act':22} {'n':>5} {'thr':>5} {'prec':>6} {'rec':>6} {'f1':>6}")

@@ -45,7 +45,7 @@ def classifier() -> ActClassifier:
 
 
 def _acts_of(classifier: ActClassifier, embedder, sentence: str) -> set[str]:
-    probs = classifier.probabilities(embedder.embed([sentence]))[0]
+    probs = classifier.probabilities(embedder.embed([sentence]), [sentence])[0]
     return {act for act, p in zip(ACTS, probs, strict=True) if p >= classifier.thresholds[act]}
 
 
@@ -71,13 +71,14 @@ def test_a_teams_examples_lift_a_new_phrasing(classifier, embedder) -> None:
     # A farewell the corpus never taught, and a team's own example close to it.
     local = "catch you later then"
     column = ACTS.index("farewell")
-    before = classifier.probabilities(embedder.embed([local]))[0, column]
+    before = classifier.probabilities(embedder.embed([local]), [local])[0, column]
     taught = classifier.with_examples({"farewell": ["see you later then"]}, embedder)
-    after = taught.probabilities(embedder.embed([local]))[0, column]
+    after = taught.probabilities(embedder.embed([local]), [local])[0, column]
     assert before < classifier.thresholds["farewell"] <= after
     # Examples only add: a sentence far from them, and other acts, are untouched.
-    e = embedder.embed(["I'd like to check my balance."])
-    assert np.allclose(taught.probabilities(e), classifier.probabilities(e))
+    far = ["I'd like to check my balance."]
+    e = embedder.embed(far)
+    assert np.allclose(taught.probabilities(e, far), classifier.probabilities(e, far))
 
 
 def test_the_model_loads_with_the_network_switched_off() -> None:

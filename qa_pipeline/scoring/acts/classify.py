@@ -4,7 +4,9 @@ cross-validation, plus a team's own example sentences.
 
 Who speaks decides which acts a sentence can do ("you need a new router" restates the need
 when the agent says it, states it when the customer does), so each network learns only from
-its own speaker's sentences.
+its own speaker's sentences. The agent's network also reads the sentence's form, its function
+words with the content masked (``form.py``): the embedding says what a sentence is about, the
+form much of what it does.
 
 ``ActClassifier.default()`` loads the head trained on ``corpus/`` (``model/head.npz``, rebuilt
 by ``python -m qa_pipeline.scoring.acts.train``). ``with_examples`` adds a rubric's sentences
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from qa_pipeline.scoring.acts import ACTS, AGENT_ACTS, CUSTOMER_ACTS
+from qa_pipeline.scoring.acts.form import form_rows
 
 __all__ = ["HEAD_PATH", "SPEAKERS", "ActClassifier"]
 
@@ -54,10 +57,14 @@ class ActClassifier:
         thresholds: Mapping[str, float],
         model_id: str,
         examples: Mapping[str, np.ndarray] | None = None,
+        form_vocabulary: Sequence[str] = (),
     ) -> None:
+        """``arrays``: per speaker its network's weights (``{speaker}_form_weights`` when it
+        reads the form features over ``form_vocabulary``)."""
         self.acts = ACTS
         self.model_id = model_id
         self.thresholds = dict(thresholds)
+        self.form_vocabulary = tuple(form_vocabulary)
         self._arrays = {name: np.asarray(a, dtype=np.float32) for name, a in arrays.items()}
         self._examples = dict(examples or {})
         self._columns = {
@@ -70,26 +77,36 @@ class ActClassifier:
         with np.load(HEAD_PATH, allow_pickle=False) as data:
             meta: dict[str, Any] = json.loads(str(data["meta"]))
             arrays = {name: data[name] for name in data.files if name != "meta"}
-        return cls(arrays, meta["thresholds"], meta["model_id"])
-
-    def _forward(self, speaker: str, inputs: np.ndarray) -> np.ndarray:
-        a = self._arrays
-        hidden = np.maximum(
-            inputs @ a[f"{speaker}_hidden_weights"] + a[f"{speaker}_hidden_bias"], 0.0
+        return cls(
+            arrays, meta["thresholds"], meta["model_id"], None, meta.get("form_vocabulary", ())
         )
-        z = hidden @ a[f"{speaker}_weights"] + a[f"{speaker}_bias"]
+
+    def _forward(self, speaker: str, inputs: np.ndarray, texts: Sequence[str] | None) -> np.ndarray:
+        a = self._arrays
+        before = inputs @ a[f"{speaker}_hidden_weights"] + a[f"{speaker}_hidden_bias"]
+        form_weights = a.get(f"{speaker}_form_weights")
+        if form_weights is not None:
+            if texts is None:
+                raise ValueError("this act head reads the sentences' words: pass their texts")
+            before += form_rows(texts, self.form_vocabulary).times(form_weights)
+        z = np.maximum(before, 0.0) @ a[f"{speaker}_weights"] + a[f"{speaker}_bias"]
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
-    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
+    def probabilities(
+        self, embeddings: np.ndarray, texts: Sequence[str] | None = None
+    ) -> np.ndarray:
         """Shape (n, len(acts)): each sentence's probability of doing each act, agent acts
         read as if the agent said it and customer acts as if the customer did (the scorer
-        reads each act on its own speaker's sentences)."""
+        reads each act on its own speaker's sentences). ``texts``: the sentences, in the
+        same order (needed when a network reads their form)."""
         if embeddings.shape[0] == 0:
             return np.zeros((0, len(self.acts)), dtype=np.float32)
+        if texts is not None and len(texts) != embeddings.shape[0]:
+            raise ValueError(f"{len(texts)} texts for {embeddings.shape[0]} embeddings")
         x = embeddings.astype(np.float32, copy=False)
         probs = np.zeros((x.shape[0], len(self.acts)), dtype=np.float32)
         for speaker, columns in self._columns.items():
-            probs[:, columns] = self._forward(speaker, x)
+            probs[:, columns] = self._forward(speaker, x, texts)
         for act, examples in self._examples.items():
             column = self.acts.index(act)
             closest = (embeddings @ examples.T).max(axis=1)
@@ -116,4 +133,6 @@ class ActClassifier:
                 continue
             vectors = np.asarray(embedder.embed(list(sentences)), dtype=np.float32)
             added[act] = vectors if act not in added else np.vstack([added[act], vectors])
-        return ActClassifier(self._arrays, self.thresholds, self.model_id, added)
+        return ActClassifier(
+            self._arrays, self.thresholds, self.model_id, added, self.form_vocabulary
+        )

@@ -30,6 +30,12 @@ _DEFAULT_THRESHOLD = 0.5
 # an apology word is a specific apology at least as likely as it is none of the other kinds.
 _APOLOGY_WORDS = re.compile(r"\b(sorry|apologi[sz]\w*|apologies|apology|regret\w*)\b", re.I)
 _OTHER_APOLOGIES = ("hollow_apology", "clarification_sorry", "thank_for_holding")
+# "Sorry, who was on the door?": a "sorry" that only leads into a question apologises for
+# nothing, so it does not raise specific_apology (the classifier still reads the sentence).
+_SORRY_THEN_QUESTION = re.compile(
+    r"^\W*sorry\W+(who|what|when|where|which|why|how|did|do|does|is|are|was|were|can|could|would)\b",
+    re.I,
+)
 _embedders: dict[str, Any] = {}
 _embedders_lock = threading.Lock()
 
@@ -183,8 +189,8 @@ class ActRows:
         if not vectors:
             return cls(np.zeros((0, width), dtype=np.float32), model)
         stacked = np.vstack(vectors)
-        probabilities = np.asarray(model.classifier.probabilities(stacked), dtype=np.float32)
         texts = [s.text for e in embedded for s in e.sentences]
+        probabilities = np.asarray(model.classifier.probabilities(stacked, texts), dtype=np.float32)
         _mark_apologies(probabilities, texts, model)
         return cls(probabilities, model)
 
@@ -218,7 +224,11 @@ def _mark_apologies(probabilities: np.ndarray, texts: Sequence[str], model: ActM
     acts = model.acts()
     if "specific_apology" not in acts:
         return
-    rows = [n for n, text in enumerate(texts) if _APOLOGY_WORDS.search(text)]
+    rows = [
+        n
+        for n, text in enumerate(texts)
+        if _APOLOGY_WORDS.search(text) and not _SORRY_THEN_QUESTION.search(text)
+    ]
     if not rows:
         return
     others = [acts.index(a) for a in _OTHER_APOLOGIES if a in acts]

@@ -1,0 +1,104 @@
+"""Form features: the function words a sentence is built from, its content words masked.
+
+A sentence embedding carries what a sentence is about more than what it does: "Great, so you
+want to move to the faster package." sits nearer to parcels than to "so you want to move to
+the unlimited plan". Which act an agent's sentence does is largely in its function words ("so
+you want ...", "is that right?", "would you mind if ...", "I've ..."), so the agent's network
+also reads them: the sentence's words with each word outside ``FUNCTION_WORDS`` replaced by a
+placeholder (a run of them by one), its 1- to 3-grams, its first one to three words, whether
+it asks a question and its length band. Pure: text in, indices out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+__all__ = ["FUNCTION_WORDS", "FormRows", "form_grams", "form_rows", "form_vocabulary"]
+
+_FUNCTION_WORDS = """
+    i you we your my me us our it its that this they them he she his her there here
+    is are was were do does did can could would will shall should may might have has had am be
+    been being d ll re s ve m t not no nt
+    what when where which who whom whose why how
+    so okay ok right just then well yes yeah yep sorry thanks thank cheers please hello hi hiya
+    bye goodbye anything something else more other further another if mind want wanting wanted
+    need needs like after looking calling ringing confirm understand see hear know apologise
+    apologize apologies apology regret afraid unfortunately hold moment second sec minute wait
+    waiting patience again still any all inconvenience feel feeling and but or because for to
+    the a an of on in with about from by at as than let lets help assist welcome sure great
+    lovely perfect fine good got done
+    """
+FUNCTION_WORDS = frozenset(_FUNCTION_WORDS.split())
+"""Words kept as themselves: pronouns, auxiliaries, question words, discourse markers and
+the few verbs and nouns that carry an act (want, mind, hold, sorry, anything else ...)."""
+
+_TOKEN = re.compile(r"[a-z]+|\?")
+_CONTENT = "_"
+
+
+def form_grams(text: str) -> set[str]:
+    """The form n-grams of one sentence."""
+    words = _TOKEN.findall(text.lower().replace("'", " ").replace("\u2019", " "))
+    shape: list[str] = []
+    for word in words:
+        token = word if word in FUNCTION_WORDS or word == "?" else _CONTENT
+        if not (token == _CONTENT and shape and shape[-1] == _CONTENT):
+            shape.append(token)
+    grams = {f"<length {min(len(words), 12) // 3}>"}
+    if "?" in shape:
+        grams.add("<asks>")
+    for n in (1, 2, 3):
+        grams.add("^ " + " ".join(shape[:n]))
+        grams.update(" ".join(shape[i : i + n]) for i in range(len(shape) - n + 1))
+    grams.discard(_CONTENT)
+    return grams
+
+
+def form_vocabulary(texts: Iterable[str], min_count: int = 5) -> tuple[str, ...]:
+    """The n-grams found in at least ``min_count`` of ``texts``, sorted."""
+    counts = Counter(g for text in texts for g in form_grams(text))
+    return tuple(sorted(g for g, n in counts.items() if n >= min_count))
+
+
+class FormRows:
+    """Sentences' form features as a sparse matrix in CSR parts: row r has ones at
+    ``indices[offsets[r]:offsets[r + 1]]``, scaled to unit length by ``scale[r]``."""
+
+    def __init__(self, indices: np.ndarray, offsets: np.ndarray, scale: np.ndarray) -> None:
+        self.indices = indices
+        self.offsets = offsets
+        self.scale = scale
+
+    def times(self, weights: np.ndarray) -> np.ndarray:
+        """(rows, weights' columns): the features multiplied by ``weights`` (vocabulary rows)."""
+        out = np.zeros((len(self.scale), weights.shape[1]), dtype=np.float32)
+        counts = np.diff(self.offsets)
+        filled = counts > 0
+        if filled.any():
+            summed = np.add.reduceat(weights[self.indices], self.offsets[:-1][filled], axis=0)
+            out[filled] = summed * self.scale[filled, None]
+        return out
+
+    def dense(self, width: int) -> np.ndarray:
+        """The features as a dense (rows, width) array, for training."""
+        out = np.zeros((len(self.scale), width), dtype=np.float32)
+        rows = np.repeat(np.arange(len(self.scale)), np.diff(self.offsets))
+        out[rows, self.indices] = self.scale[rows]
+        return out
+
+
+def form_rows(texts: Sequence[str], vocabulary: Sequence[str]) -> FormRows:
+    """The form features of ``texts`` over ``vocabulary``."""
+    position = {g: n for n, g in enumerate(vocabulary)}
+    indices: list[int] = []
+    offsets = [0]
+    for text in texts:
+        indices.extend(sorted(position[g] for g in form_grams(text) if g in position))
+        offsets.append(len(indices))
+    counts = np.diff(np.asarray(offsets))
+    scale = np.where(counts > 0, 1.0 / np.sqrt(np.maximum(counts, 1)), 0.0).astype(np.float32)
+    return FormRows(np.asarray(indices, dtype=np.int64), np.asarray(offsets), scale)
