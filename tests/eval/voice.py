@@ -1,12 +1,14 @@
-"""Builds the evaluation set's speech-recognised third: `python tests/eval/voice.py`.
+"""Builds an evaluation set's speech-recognised third: `python tests/eval/voice.py [SET]`.
 
-Every third call of the evaluation scripts (E001, E004, ... E199: 67 calls, none of them the
-ASR-style text calls) is voiced with flite, agent and customer on their own channel of a
-stereo 8 kHz recording, each line starting exactly where the script puts it (so the labels'
-timing facts hold: greeting window, holds, overlaps), then transcribed by the pipeline
-(faster-whisper tiny.en, the default) and kept as a transcript in the import format in
-asr/json/, with the labels in asr/expected.csv. The recordings are not kept (200 MB); running
-this again makes them again. Needs flite (apt-get install flite).
+SET `eval` (the default): every third call of tests/eval/text (E001, E004, ... E199: 67
+calls, none of them the ASR-style text calls). SET `eval2`: every second call among those of
+tests/eval2/text written normally (H003, H006, ...: 49 calls; the other third of that set is
+written as ASR-style text). Each is voiced with flite, agent and customer on their own channel
+of a stereo 8 kHz recording, each line starting exactly where the script puts it (so the
+labels' timing facts hold: greeting window, holds, overlaps), then transcribed by the pipeline
+(faster-whisper tiny.en, the default) and kept as a transcript in the import format in the
+set's asr/json/, with the labels in asr/expected.csv. The recordings are not kept (200 MB);
+running this again makes them again. Needs flite (apt-get install flite).
 """
 
 from __future__ import annotations
@@ -39,9 +41,22 @@ VOICES = (("slt", "awb"), ("rms", "kal16"), ("awb", "slt"), ("kal16", "rms"))
 """(agent, customer) flite voices, taken in turn."""
 
 
-def voiced_ids(call_ids: list[str]) -> list[str]:
+def every_third(calls: list[tuple[str, dict, list[dict]]]) -> list[str]:
     """Every third call, starting with the first: E001, E004, ..."""
-    return [c for c in call_ids if int(c[1:]) % 3 == 1]
+    return [c[0] for c in calls if int(c[0][1:]) % 3 == 1]
+
+
+def every_second_written(calls: list[tuple[str, dict, list[dict]]]) -> list[str]:
+    """Every second call among those written normally (with capitals), not as ASR-style text."""
+    written = [c[0] for c in calls if any(s["text"] != s["text"].lower() for s in c[2])]
+    return written[1::2]
+
+
+SETS = {
+    "eval": (HERE, "eval_*.txt", every_third),
+    "eval2": (ROOT / "tests" / "eval2", "eval2_*.txt", every_second_written),
+}
+"""Set name: (its folder, its scripts under text/, which calls to voice)."""
 
 
 def render(call_id: str, segments: list[dict], out: Path) -> None:
@@ -72,10 +87,14 @@ def render(call_id: str, segments: list[dict], out: Path) -> None:
 
 
 def main() -> None:
-    scripts = sorted((HERE / "text").glob("eval_*.txt"))
+    name = sys.argv[1] if len(sys.argv) > 1 else "eval"
+    if name not in SETS:
+        sys.exit(f"voice.py: unknown set {name!r}; use one of {', '.join(SETS)}")
+    folder, pattern, pick = SETS[name]
+    scripts = sorted((folder / "text").glob(pattern))
     calls = [c for path in scripts for c in script_segments(path, gap_s=0.0)]
-    chosen = set(voiced_ids([c[0] for c in calls]))
-    out = HERE / "asr"
+    chosen = set(pick(calls))
+    out = folder / "asr"
     (out / "json").mkdir(parents=True, exist_ok=True)
     transcriber = Transcriber()
     rows = []

@@ -65,6 +65,7 @@ class ActClassifier:
         self.model_id = model_id
         self.thresholds = dict(thresholds)
         self.form_vocabulary = tuple(form_vocabulary)
+        self._form_position = {g: n for n, g in enumerate(self.form_vocabulary)}
         self._arrays = {name: np.asarray(a, dtype=np.float32) for name, a in arrays.items()}
         self._examples = dict(examples or {})
         self._columns = {
@@ -88,25 +89,39 @@ class ActClassifier:
         if form_weights is not None:
             if texts is None:
                 raise ValueError("this act head reads the sentences' words: pass their texts")
-            before += form_rows(texts, self.form_vocabulary).times(form_weights)
+            before += form_rows(texts, self._form_position).times(form_weights)
         z = np.maximum(before, 0.0) @ a[f"{speaker}_weights"] + a[f"{speaker}_bias"]
         return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
     def probabilities(
-        self, embeddings: np.ndarray, texts: Sequence[str] | None = None
+        self,
+        embeddings: np.ndarray,
+        texts: Sequence[str] | None = None,
+        speakers: Sequence[str] | None = None,
     ) -> np.ndarray:
-        """Shape (n, len(acts)): each sentence's probability of doing each act, agent acts
-        read as if the agent said it and customer acts as if the customer did (the scorer
-        reads each act on its own speaker's sentences). ``texts``: the sentences, in the
-        same order (needed when a network reads their form)."""
-        if embeddings.shape[0] == 0:
-            return np.zeros((0, len(self.acts)), dtype=np.float32)
-        if texts is not None and len(texts) != embeddings.shape[0]:
-            raise ValueError(f"{len(texts)} texts for {embeddings.shape[0]} embeddings")
+        """Shape (n, len(acts)): each sentence's probability of doing each act. ``texts``:
+        the sentences, in the same order (needed when a network reads their form).
+        ``speakers`` ("agent" or "customer" per sentence): each network reads only its own
+        speaker's sentences, the other speaker's acts staying 0; without them, every
+        sentence is read both ways, agent acts as if the agent said it and customer acts as
+        if the customer did."""
+        n = embeddings.shape[0]
+        if texts is not None and len(texts) != n:
+            raise ValueError(f"{len(texts)} texts for {n} embeddings")
+        if speakers is not None and len(speakers) != n:
+            raise ValueError(f"{len(speakers)} speakers for {n} embeddings")
+        probs = np.zeros((n, len(self.acts)), dtype=np.float32)
+        if n == 0:
+            return probs
         x = embeddings.astype(np.float32, copy=False)
-        probs = np.zeros((x.shape[0], len(self.acts)), dtype=np.float32)
         for speaker, columns in self._columns.items():
-            probs[:, columns] = self._forward(speaker, x, texts)
+            if speakers is None:
+                probs[:, columns] = self._forward(speaker, x, texts)
+                continue
+            rows = np.flatnonzero(np.asarray(speakers) == speaker)
+            if len(rows):
+                mine = None if texts is None else [texts[r] for r in rows]
+                probs[np.ix_(rows, columns)] = self._forward(speaker, x[rows], mine)
         for act, examples in self._examples.items():
             column = self.acts.index(act)
             closest = (embeddings @ examples.T).max(axis=1)
@@ -120,6 +135,9 @@ class ActClassifier:
                 from_examples * 2 * threshold,
                 threshold + (from_examples - 0.5) * 2 * (1 - threshold),
             )
+            if speakers is not None:
+                own = "agent" if act in AGENT_ACTS else "customer"
+                scaled = np.where(np.asarray(speakers) == own, scaled, 0.0)
             probs[:, column] = np.maximum(probs[:, column], scaled)
         return probs.astype(np.float32)
 

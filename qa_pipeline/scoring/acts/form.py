@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -38,22 +38,24 @@ the few verbs and nouns that carry an act (want, mind, hold, sorry, anything els
 
 _TOKEN = re.compile(r"[a-z]+|\?")
 _CONTENT = "_"
+_KEEP = {w: w for w in (*FUNCTION_WORDS, "?")}
 
 
 def form_grams(text: str) -> set[str]:
     """The form n-grams of one sentence."""
     words = _TOKEN.findall(text.lower().replace("'", " ").replace("\u2019", " "))
-    shape: list[str] = []
-    for word in words:
-        token = word if word in FUNCTION_WORDS or word == "?" else _CONTENT
-        if not (token == _CONTENT and shape and shape[-1] == _CONTENT):
-            shape.append(token)
-    grams = {f"<length {min(len(words), 12) // 3}>"}
-    if "?" in shape:
+    tokens = [_KEEP.get(w, _CONTENT) for w in words]
+    # A run of content words reads as one placeholder.
+    shape = [
+        t for n, t in enumerate(tokens) if t is not _CONTENT or tokens[n - 1] is not t or n == 0
+    ]
+    grams = {f"<length {min(len(words), 12) // 3}>", "^ " + " ".join(shape[:1])}
+    grams.update(("^ " + " ".join(shape[:2]), "^ " + " ".join(shape[:3])))
+    if "?" in tokens:
         grams.add("<asks>")
-    for n in (1, 2, 3):
-        grams.add("^ " + " ".join(shape[:n]))
-        grams.update(" ".join(shape[i : i + n]) for i in range(len(shape) - n + 1))
+    grams.update(shape)
+    grams.update([f"{a} {b}" for a, b in zip(shape, shape[1:], strict=False)])
+    grams.update([f"{a} {b} {c}" for a, b, c in zip(shape, shape[1:], shape[2:], strict=False)])
     grams.discard(_CONTENT)
     return grams
 
@@ -75,13 +77,14 @@ class FormRows:
 
     def times(self, weights: np.ndarray) -> np.ndarray:
         """(rows, weights' columns): the features multiplied by ``weights`` (vocabulary rows)."""
-        out = np.zeros((len(self.scale), weights.shape[1]), dtype=np.float32)
-        counts = np.diff(self.offsets)
-        filled = counts > 0
-        if filled.any():
-            summed = np.add.reduceat(weights[self.indices], self.offsets[:-1][filled], axis=0)
-            out[filled] = summed * self.scale[filled, None]
-        return out
+        from scipy.sparse import csr_matrix
+
+        # A sparse product: gathering each row's weight vectors in numpy costs 30 times more.
+        values = np.repeat(self.scale, np.diff(self.offsets))
+        matrix = csr_matrix(
+            (values, self.indices, self.offsets), shape=(len(self.scale), weights.shape[0])
+        )
+        return np.asarray(matrix @ weights, dtype=np.float32)
 
     def dense(self, width: int) -> np.ndarray:
         """The features as a dense (rows, width) array, for training."""
@@ -91,13 +94,17 @@ class FormRows:
         return out
 
 
-def form_rows(texts: Sequence[str], vocabulary: Sequence[str]) -> FormRows:
-    """The form features of ``texts`` over ``vocabulary``."""
-    position = {g: n for n, g in enumerate(vocabulary)}
+def form_rows(texts: Sequence[str], vocabulary: Sequence[str] | Mapping[str, int]) -> FormRows:
+    """The form features of ``texts`` over ``vocabulary`` (or its n-grams' positions, to
+    build that mapping once for many calls)."""
+    position = (
+        vocabulary if isinstance(vocabulary, Mapping) else {g: n for n, g in enumerate(vocabulary)}
+    )
     indices: list[int] = []
     offsets = [0]
     for text in texts:
-        indices.extend(sorted(position[g] for g in form_grams(text) if g in position))
+        grams = form_grams(text)
+        indices.extend([position[g] for g in grams if g in position])
         offsets.append(len(indices))
     counts = np.diff(np.asarray(offsets))
     scale = np.where(counts > 0, 1.0 / np.sqrt(np.maximum(counts, 1)), 0.0).astype(np.float32)

@@ -189,8 +189,14 @@ class ActRows:
         if not vectors:
             return cls(np.zeros((0, width), dtype=np.float32), model)
         stacked = np.vstack(vectors)
-        texts = [s.text for e in embedded for s in e.sentences]
-        probabilities = np.asarray(model.classifier.probabilities(stacked, texts), dtype=np.float32)
+        sentences = [s for e in embedded for s in e.sentences]
+        texts = [s.text for s in sentences]
+        # Each network reads only its own speaker's sentences: half the work, and a
+        # customer's "thanks" never counts as the agent's thanking act.
+        speakers = [s.speaker.value for s in sentences]
+        probabilities = np.asarray(
+            model.classifier.probabilities(stacked, texts, speakers), dtype=np.float32
+        )
         _mark_apologies(probabilities, texts, model)
         return cls(probabilities, model)
 
