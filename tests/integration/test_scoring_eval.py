@@ -83,37 +83,35 @@ def _check(calls: Sequence[LabelledCall], scorer: RubricScorer, floors: dict) ->
     assert not below, below
 
 
-def test_the_evaluation_set_is_the_one_described() -> None:
-    text = read_scripts(sorted((EVAL / "text").glob("eval_*.txt")), gap_s=0.0)
-    asr = read_labelled_folder(EVAL / "asr")
-    assert len(text) == 200 and len({c.call_id for c in text}) == 200
-    assert len(asr) == 67 and {c.call_id for c in asr} <= {c.call_id for c in text}
+SETS = {
+    "eval": (EVAL, "eval_*.txt", 200, 67, TEXT_FLOORS, ASR_FLOORS),
+    "eval2": (EVAL2, "eval2_*.txt", 150, 49, TEXT2_FLOORS, ASR2_FLOORS),
+}
+"""Set name: (folder, its scripts under text/, calls written, calls voiced, floors written,
+floors voiced)."""
+
+
+def _written(name: str) -> list[LabelledCall]:
+    folder, pattern, *_ = SETS[name]
+    return read_scripts(sorted((folder / "text").glob(pattern)), gap_s=0.0)
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_the_evaluation_set_is_the_one_described(name: str) -> None:
+    folder, _, written, voiced, _, _ = SETS[name]
+    text = _written(name)
+    asr = read_labelled_folder(folder / "asr")
+    assert len(text) == written and len({c.call_id for c in text}) == written
+    assert len(asr) == voiced and {c.call_id for c in asr} <= {c.call_id for c in text}
     labels = {c.call_id: c.expected for c in text}
     assert all(c.expected == labels[c.call_id] for c in asr)
 
 
-def test_agreement_on_the_written_calls(scorer: RubricScorer) -> None:
-    calls = read_scripts(sorted((EVAL / "text").glob("eval_*.txt")), gap_s=0.0)
-    _check(calls, scorer, TEXT_FLOORS)
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_agreement_on_the_written_calls(name: str, scorer: RubricScorer) -> None:
+    _check(_written(name), scorer, SETS[name][4])
 
 
-def test_agreement_on_the_calls_voiced_and_transcribed(scorer: RubricScorer) -> None:
-    _check(read_labelled_folder(EVAL / "asr"), scorer, ASR_FLOORS)
-
-
-def test_the_second_evaluation_set_is_the_one_described() -> None:
-    text = read_scripts(sorted((EVAL2 / "text").glob("eval2_*.txt")), gap_s=0.0)
-    asr = read_labelled_folder(EVAL2 / "asr")
-    assert len(text) == 150 and len({c.call_id for c in text}) == 150
-    assert len(asr) == 49 and {c.call_id for c in asr} <= {c.call_id for c in text}
-    labels = {c.call_id: c.expected for c in text}
-    assert all(c.expected == labels[c.call_id] for c in asr)
-
-
-def test_agreement_on_the_second_sets_written_calls(scorer: RubricScorer) -> None:
-    calls = read_scripts(sorted((EVAL2 / "text").glob("eval2_*.txt")), gap_s=0.0)
-    _check(calls, scorer, TEXT2_FLOORS)
-
-
-def test_agreement_on_the_second_sets_calls_voiced_and_transcribed(scorer: RubricScorer) -> None:
-    _check(read_labelled_folder(EVAL2 / "asr"), scorer, ASR2_FLOORS)
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_agreement_on_the_calls_voiced_and_transcribed(name: str, scorer: RubricScorer) -> None:
+    _check(read_labelled_folder(SETS[name][0] / "asr"), scorer, SETS[name][5])

@@ -47,7 +47,7 @@ def form_grams(text: str) -> set[str]:
     tokens = [_KEEP.get(w, _CONTENT) for w in words]
     # A run of content words reads as one placeholder.
     shape = [
-        t for n, t in enumerate(tokens) if t is not _CONTENT or tokens[n - 1] is not t or n == 0
+        t for n, t in enumerate(tokens) if t is not _CONTENT or n == 0 or tokens[n - 1] is not t
     ]
     grams = {f"<length {min(len(words), 12) // 3}>", "^ " + " ".join(shape[:1])}
     grams.update(("^ " + " ".join(shape[:2]), "^ " + " ".join(shape[:3])))

@@ -11,7 +11,7 @@ out-of-fold predictions (at least 0.30). The agent's network also reads each lin
 (``form.py``: function words, content masked), over the n-grams found in at least five agent
 lines. Writes ``model/head.npz`` and prints the
 cross-validated precision and recall per act. Needs scikit-learn (it comes with the
-``semantic`` extra's sentence-transformers); scoring itself needs only numpy.
+``semantic`` extra's sentence-transformers); scoring itself needs only numpy and scipy.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ HIDDEN_UNITS = 256
 # cost greeting and listening there.
 L2_PENALTY = {"agent": 1e-3, "customer": 1.0}
 # Form features lift the agent's acts (cross-validated paraphrase F1 0.79 to 0.92, and the
-# development calls' listening 0.94 to 0.97); the customer's network with them read more
+# development calls' listening 0.94 to 0.95); the customer's network with them read more
 # plain requests as problems there, so it keeps the embedding alone.
 FORM_SPEAKERS = ("agent",)
 FORM_MIN_LINES = 5

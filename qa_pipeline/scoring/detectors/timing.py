@@ -48,11 +48,11 @@ class Hold:
 def interruptions(turns: Sequence[Turn], min_overlap_s: float = 1.0) -> list[Interruption]:
     """Agent turns that start inside a customer turn and cut in by ``min_overlap_s`` or more.
 
-    The overlap is how long before the customer stopped the agent started, when the customer
-    stops by ``min_overlap_s`` after the agent's turn ends (the agent took the floor, however
-    short the turn: "Ticket number?" over the end of a sentence). When the customer talks on
-    past that, the agent's words were a backchannel the customer talked through, and only the
-    overtalk counts. Each agent turn is matched with the earliest customer turn that started
+    When the customer stops within ``min_overlap_s`` of the agent's turn ending, the agent took
+    the floor, however short the turn ("Ticket number?" over the end of a sentence), and the
+    overlap runs from the agent's start to the customer's end. When the customer talks on past
+    that, the agent's words were a backchannel the customer talked through, and only the time
+    both spoke counts. Each agent turn is matched with the earliest customer turn that started
     before it with enough overlap; candidates are found by bisection on the customer turns'
     running latest end, so the work is linear in the call's turns (up to a log).
     """
