@@ -35,4 +35,9 @@ AGENT_ACTS = (
 CUSTOMER_ACTS = ("state_need", "report_problem", "show_frustration")
 ACTS = AGENT_ACTS + CUSTOMER_ACTS
 
-__all__ = ["ACTS", "AGENT_ACTS", "CUSTOMER_ACTS"]
+__all__ = ["ACTS", "AGENT_ACTS", "CUSTOMER_ACTS", "speaker_of"]
+
+
+def speaker_of(act: str) -> str:
+    """Who can do ``act``: "agent" or "customer"."""
+    return "agent" if act in AGENT_ACTS else "customer"

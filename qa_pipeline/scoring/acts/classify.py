@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from qa_pipeline.scoring.acts import ACTS, AGENT_ACTS, CUSTOMER_ACTS
+from qa_pipeline.scoring.acts import ACTS, AGENT_ACTS, CUSTOMER_ACTS, speaker_of
 from qa_pipeline.scoring.acts.form import form_rows
 
 __all__ = ["HEAD_PATH", "SPEAKERS", "ActClassifier"]
@@ -114,11 +114,12 @@ class ActClassifier:
         if n == 0:
             return probs
         x = embeddings.astype(np.float32, copy=False)
+        who = None if speakers is None else np.asarray(speakers)
         for speaker, columns in self._columns.items():
-            if speakers is None:
+            if who is None:
                 probs[:, columns] = self._forward(speaker, x, texts)
                 continue
-            rows = np.flatnonzero(np.asarray(speakers) == speaker)
+            rows = np.flatnonzero(who == speaker)
             if len(rows):
                 mine = None if texts is None else [texts[r] for r in rows]
                 probs[np.ix_(rows, columns)] = self._forward(speaker, x[rows], mine)
@@ -135,9 +136,8 @@ class ActClassifier:
                 from_examples * 2 * threshold,
                 threshold + (from_examples - 0.5) * 2 * (1 - threshold),
             )
-            if speakers is not None:
-                own = "agent" if act in AGENT_ACTS else "customer"
-                scaled = np.where(np.asarray(speakers) == own, scaled, 0.0)
+            if who is not None:
+                scaled = np.where(who == speaker_of(act), scaled, 0.0)
             probs[:, column] = np.maximum(probs[:, column], scaled)
         return probs.astype(np.float32)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa_pipeline.scoring.acts import ACTS, AGENT_ACTS
+from qa_pipeline.scoring.acts import ACTS, speaker_of
 from qa_pipeline.scoring.acts.classify import HEAD_PATH, SPEAKERS, ActClassifier
 from qa_pipeline.scoring.acts.embed import EmbedOptions, load_embedder
 from qa_pipeline.scoring.acts.form import form_rows, form_vocabulary
@@ -75,7 +75,7 @@ def load_corpus(folder: Path = CORPUS) -> Corpus:
 
 
 def _speaker_mask(corpus: Corpus, act: str) -> np.ndarray:
-    speaker = "agent" if act in AGENT_ACTS else "customer"
+    speaker = speaker_of(act)
     return np.array([s == speaker for s in corpus.speakers])
 
 
