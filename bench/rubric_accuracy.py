@@ -8,8 +8,11 @@ Sets (README, "How well it agrees with reviewers"):
   eval-text  tests/eval/text, 200 held-out calls written from briefs (a third ASR-like text)
   eval-asr   tests/eval/asr, 67 of those calls voiced with flite and transcribed by the pipeline
   dev        tests/dev/text, 150 calls written from their own briefs for tuning (a third ASR-like)
+  dev-asr    tests/dev/asr, 49 of those calls voiced with flite and transcribed, for tuning
   eval2-text tests/eval2/text, 150 held-out calls written later, before the third round of tuning
   eval2-asr  tests/eval2/asr, 49 of those calls voiced with flite and transcribed by the pipeline
+  eval3-text tests/eval3/text, 150 held-out calls written before the fourth round of tuning
+  eval3-asr  tests/eval3/asr, 50 of those calls voiced with flite and transcribed by the pipeline
 
 Per item: accuracy, Cohen's kappa, precision and recall of pass, fail and N/A; then the
 confusion table (rows: the reviewer's verdict; columns: the rubric's).
@@ -35,8 +38,11 @@ SETS = {
     "eval-text": lambda: read_scripts(sorted((TESTS / "eval" / "text").glob("eval_*.txt")), 0.0),
     "eval-asr": lambda: read_labelled_folder(TESTS / "eval" / "asr"),
     "dev": lambda: read_scripts(sorted((TESTS / "dev" / "text").glob("dev_*.txt")), 0.0),
+    "dev-asr": lambda: read_labelled_folder(TESTS / "dev" / "asr"),
     "eval2-text": lambda: read_scripts(sorted((TESTS / "eval2" / "text").glob("eval2_*.txt")), 0.0),
     "eval2-asr": lambda: read_labelled_folder(TESTS / "eval2" / "asr"),
+    "eval3-text": lambda: read_scripts(sorted((TESTS / "eval3" / "text").glob("eval3_*.txt")), 0.0),
+    "eval3-asr": lambda: read_labelled_folder(TESTS / "eval3" / "asr"),
 }
 
 

@@ -1,14 +1,16 @@
 """Builds an evaluation set's speech-recognised third: `python tests/eval/voice.py [SET]`.
 
 SET `eval` (the default): every third call of tests/eval/text (E001, E004, ... E199: 67
-calls, none of them the ASR-style text calls). SET `eval2`: every second call among those of
-tests/eval2/text written normally (H003, H006, ...: 49 calls; the other third of that set is
-written as ASR-style text). Each is voiced with flite, agent and customer on their own channel
-of a stereo 8 kHz recording, each line starting exactly where the script puts it (so the
-labels' timing facts hold: greeting window, holds, overlaps), then transcribed by the pipeline
-(faster-whisper tiny.en, the default) and kept as a transcript in the import format in the
-set's asr/json/, with the labels in asr/expected.csv. The recordings are not kept (200 MB);
-running this again makes them again. Needs flite (apt-get install flite).
+calls, none of them the ASR-style text calls). SETs `eval2` and `eval3`: every second call
+among those of tests/eval2/text (H003, H006, ...: 49 calls) or tests/eval3/text (K003, ...:
+49 calls) written normally (the other third of those sets is written as ASR-style text).
+SET `dev`: the same for the development set (D003, ...: tuned on, like its text). Each is
+voiced with flite, agent and customer on their own channel of a stereo 8 kHz recording, each
+line starting exactly where the script puts it and spoken at the pace that fills its slot
+(so the labels' timing facts hold: greeting window, holds, overlaps), then transcribed by the
+pipeline (faster-whisper tiny.en, the default) and kept as a transcript in the import format
+in the set's asr/json/, with the labels in asr/expected.csv. The recordings are not kept
+(200 MB); running this again makes them again. Needs flite (apt-get install flite).
 """
 
 from __future__ import annotations
@@ -55,8 +57,31 @@ def every_second_written(calls: list[tuple[str, dict, list[dict]]]) -> list[str]
 SETS = {
     "eval": (HERE, "eval_*.txt", every_third),
     "eval2": (ROOT / "tests" / "eval2", "eval2_*.txt", every_second_written),
+    "eval3": (ROOT / "tests" / "eval3", "eval3_*.txt", every_second_written),
+    # The development set's voiced calls are tuned on, like its text.
+    "dev": (ROOT / "tests" / "dev", "dev_*.txt", every_second_written),
 }
 """Set name: (its folder, its scripts under text/, which calls to voice)."""
+
+
+def fill(text: str, voice: str, slot_s: float) -> np.ndarray:
+    """flite speech for one line, sped up or slowed down to fill its scripted slot: the labels
+    read the script's timing (a customer cut off at 1.2 s of overlap must still be speaking
+    when the agent cuts in, not have finished early at flite's own pace)."""
+    stretch = 1.0
+    for _ in range(3):  # flite's duration_stretch is not exactly proportional: correct twice
+        speech = _trimmed(synthesise(text, voice, stretch))
+        ratio = slot_s * RATE_HZ / max(len(speech), 1)
+        if abs(ratio - 1.0) <= 0.03:
+            break
+        stretch = min(max(stretch * ratio, 0.4), 2.5)
+    return speech[: int(slot_s * RATE_HZ)]
+
+
+def _trimmed(speech: np.ndarray, floor: float = 0.01) -> np.ndarray:
+    """Speech without flite's leading and trailing silence."""
+    loud = np.flatnonzero(np.abs(speech) > floor)
+    return speech[loud[0] : loud[-1] + 1] if len(loud) else speech
 
 
 def render(call_id: str, segments: list[dict], out: Path) -> None:
@@ -65,11 +90,7 @@ def render(call_id: str, segments: list[dict], out: Path) -> None:
     placed = []
     for seg in segments:
         voice = agent_voice if seg["speaker"] == "agent" else customer_voice
-        speech = synthesise(seg["text"], voice)
-        slot_s = seg["end"] - seg["start"]
-        if len(speech) / RATE_HZ > slot_s:
-            # Faster speech, not a later start: the script's timing is what the labels read.
-            speech = synthesise(seg["text"], voice, 0.95 * slot_s * RATE_HZ / len(speech))
+        speech = fill(seg["text"], voice, seg["end"] - seg["start"])
         placed.append((0 if seg["speaker"] == "agent" else 1, seg["start"], speech))
     end_s = max(start + len(s) / RATE_HZ for _, start, s in placed) + 1.0
     stereo = np.zeros((2, int(end_s * RATE_HZ)), dtype=np.float32)

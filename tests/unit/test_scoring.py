@@ -240,6 +240,36 @@ def test_hold_etiquette_is_owed_for_every_hold(tmp_path: Path) -> None:
     assert told["hold_etiquette"] is Verdict.FAIL
 
 
+def test_a_check_in_answered_okay_keeps_one_hold(tmp_path: Path) -> None:
+    """Coming back mid-hold to say "still looking", answered "okay", is a check-in on the hold
+    asked for, not a second hold put on without asking; a question back from the customer
+    is a conversation between two holds (above)."""
+    script = _TWO_HOLDS.replace("hold 40\n", "hold 80\n").format(second="Hang on, one moment.")
+    checked_in = script.replace(
+        "A: Thank you for holding. The last reading was estimated.\nC: Right, so what now?\n"
+        "A: Hang on, one moment.\n",
+        "A: Just checking in, I'm still looking, thanks for bearing with me.\nC: Okay.\n",
+    )
+    assert checked_in != script
+    assert _scripted(tmp_path, checked_in)["hold_etiquette"] is Verdict.PASS
+    assert _scripted(tmp_path, script)["hold_etiquette"] is Verdict.FAIL
+
+
+def test_an_offer_of_more_help_answered_by_a_bare_okay_is_no_close(tmp_path: Path) -> None:
+    """Thanks for holding near the end and an offer are not a close when the agent's last word
+    is "Okay."; thanking or saying goodbye after the offer is."""
+    script = (
+        "A: Good morning, Acme Energy, Sam speaking, how can I help?\n"
+        "C: I'd like to change my payment date to the fifth.\n"
+        "A: Of course. Would you mind if I put you on hold while I change it?\nC: Sure.\n"
+        "hold 30\nA: Thank you for holding, that's changed to the fifth.\nC: Great.\n"
+        "A: Anything else I can help with?\nC: No.\nA: {last}"
+    )
+    assert _scripted(tmp_path, script.format(last="Okay."))["closing"] is Verdict.FAIL
+    closed = _scripted(tmp_path, script.format(last="Okay, thanks for calling, bye now."))
+    assert closed["closing"] is Verdict.PASS
+
+
 def test_the_greeting_counts_only_what_is_said_in_its_first_20_seconds(tmp_path: Path) -> None:
     """An offer of help pushed past 20 s by a recorded notice, in the same turn, is too late."""
     notice = (

@@ -91,8 +91,9 @@ def find_holds(
     announced_min_silence_s: float = 5.0,
 ) -> list[Hold]:
     """Holds: a silence of ``min_silence_s`` or more, or a shorter one (``announced_min_silence_s``)
-    after an agent turn that announces a hold. Silences separated only by short agent check-ins
-    ("still checking, thanks for bearing with me") count as one hold that was checked in on.
+    after an agent turn that announces a hold. Silences separated only by a short agent check-in
+    ("still checking, thanks for bearing with me", perhaps answered "okay") count as one hold
+    that was checked in on.
     """
     announce_re = [re.compile(rf"\b{re.escape(p.lower())}\b") for p in announce]
     gaps = nontalk_gaps(turns, min_gap_s=min(min_silence_s, announced_min_silence_s))
@@ -115,17 +116,31 @@ def find_holds(
         if holds:
             first = bisect.bisect_left(starts, holds[-1].end_s)
             between = by_start[first : bisect.bisect_left(starts, gap.start_s)]
-        if (
-            holds
-            and between
-            and all(t.speaker is Speaker.AGENT and t.duration_s <= 10.0 for t in between)
-        ):
-            # Only the agent spoke, briefly, between two silences: one hold with a check-in.
+        if holds and _is_check_in(between):
+            # The agent spoke briefly between two silences (the customer at most answering
+            # "okay"): one hold with a check-in.
             last = holds.pop()
             holds.append(Hold(last.start_s, gap.end_s, last.announced_by, checked_in=True))
             continue
         holds.append(Hold(gap.start_s, gap.end_s, announcer, checked_in=False))
     return holds
+
+
+def _is_check_in(between: Sequence[Turn]) -> bool:
+    """The turns between two silences are a check-in: the agent speaks first and briefly
+    (10 s at most a turn), and the customer, if at all, only answers "okay" ("no worries":
+    1.2 s at most, no question). A customer asking something is a conversation between two
+    holds, each owed its own etiquette."""
+    return (
+        bool(between)
+        and between[0].speaker is Speaker.AGENT
+        and all(
+            t.duration_s <= 10.0
+            if t.speaker is Speaker.AGENT
+            else t.duration_s <= 1.2 and "?" not in t.text
+            for t in between
+        )
+    )
 
 
 def _announcer(before: Sequence[Turn], patterns: list[re.Pattern]) -> Turn | None:
