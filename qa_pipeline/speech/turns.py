@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -38,17 +39,25 @@ def build_turns(words: Iterable[Word], options: TurnOptions = TurnOptions()) -> 
     """Groups each speaker's words into turns, then orders all turns by start time.
 
     Turns are built per speaker, so a customer's "mm-hm" inside an agent's sentence does not cut
-    the agent's turn in two, and an interruption stays visible as two overlapping turns.
+    the agent's turn in two, and an interruption stays visible as two overlapping turns. A
+    pause in which the other speaker said a word, start to end, does end the turn, however
+    short: "Name?" "Jo Brown." "Phone number?" is three turns, not a customer turn that the
+    agent's questions cut into.
 
     Returns:
         Turns indexed 0.. in order of start time; every word belongs to exactly one turn.
     """
     ordered = sorted(words, key=lambda w: (w.speaker, w.start_s, w.end_s))
     runs: list[list[Word]] = []
-    for _speaker, speaker_words in groupby(ordered, key=lambda w: w.speaker):
+    for speaker, speaker_words in groupby(ordered, key=lambda w: w.speaker):
+        others = sorted((w for w in ordered if w.speaker != speaker), key=lambda w: w.start_s)
+        other_starts = [w.start_s for w in others]
         run: list[Word] = []
         for word in speaker_words:
-            if run and word.start_s - run[-1].end_s > options.max_pause_s:
+            if run and (
+                word.start_s - run[-1].end_s > options.max_pause_s
+                or _spoken_between(others, other_starts, run[-1].end_s, word.start_s)
+            ):
                 runs.append(run)
                 run = []
             run.append(word)
@@ -56,6 +65,18 @@ def build_turns(words: Iterable[Word], options: TurnOptions = TurnOptions()) -> 
             runs.append(run)
     runs.sort(key=lambda r: (r[0].start_s, r[0].speaker))
     return tuple(_turn(index, run) for index, run in enumerate(runs))
+
+
+def _spoken_between(
+    others: Sequence[Word], starts: Sequence[float], after_s: float, before_s: float
+) -> bool:
+    """Whether one of ``others`` (sorted by start) lies wholly inside [after_s, before_s]."""
+    for n in range(bisect.bisect_left(starts, after_s), len(others)):
+        if others[n].start_s > before_s:
+            return False
+        if others[n].end_s <= before_s:
+            return True
+    return False
 
 
 def nontalk_gaps(turns: Sequence[Turn], min_gap_s: float = 0.0) -> list[Gap]:

@@ -62,6 +62,13 @@ def test_turns_hold_every_word_once_in_order(heard: list[Word], max_pause_s: flo
         assert 0 <= turn.mean_probability <= 1
         for before, after in zip(turn.words, turn.words[1:], strict=False):
             assert after.start_s - before.end_s <= max_pause_s
+            # Nobody else said a whole word in a pause inside the turn.
+            assert not any(
+                w.speaker is not turn.speaker
+                and before.end_s <= w.start_s
+                and w.end_s <= after.start_s
+                for w in heard
+            )
     for gap in nontalk_gaps(turns):
         assert gap.end_s > gap.start_s
         assert not any(t.start_s < gap.end_s and t.end_s > gap.start_s for t in turns)

@@ -53,3 +53,19 @@ def test_nontalk_gaps_ignore_overlap_and_short_pauses() -> None:
     assert [(g.start_s, g.end_s) for g in gaps] == [(5, 30)]
     assert gaps[0].duration_s == pytest.approx(25)
     assert nontalk_gaps([]) == []
+
+
+def test_a_word_from_the_other_side_in_a_pause_ends_the_turn() -> None:
+    """Quick questions and answers under the pause limit are separate turns, so an agent's
+    "Phone number?" does not read as cutting into one long customer turn; a backchannel
+    spoken over the agent's words still does not split the agent's turn."""
+    customer = _words(C, (0.0, 0.4), (0.5, 0.9), (1.6, 2.0), (2.1, 2.5))  # "Jo Brown" "07700 ..."
+    agent = _words(A, (0.95, 1.5))  # "Phone number?" in the customer's 0.7 s pause
+    turns = build_turns(customer + agent)
+    assert [(t.speaker, t.start_s, t.end_s) for t in turns] == [
+        (C, 0.0, 0.9),
+        (A, 0.95, 1.5),
+        (C, 1.6, 2.5),
+    ]
+    over = build_turns(_words(A, (0, 0.5), (0.6, 1.2)) + _words(C, (0.55, 0.9)))
+    assert [(t.speaker, t.start_s, t.end_s) for t in over] == [(A, 0, 1.2), (C, 0.55, 0.9)]
