@@ -252,7 +252,8 @@ class RubricScorer:
         evidence, matches = [], []
         for hit in hits:
             s = hit.sentence
-            if excludes and any(p.search(s.text.lower()) for p in excludes):
+            # Read with the fragment it was cut from ("we do apologise for any | inconvenience").
+            if excludes and any(p.search(call.acts.read_on(s).lower()) for p in excludes):
                 continue
             evidence.append(
                 Evidence(

@@ -270,6 +270,30 @@ def test_an_offer_of_more_help_answered_by_a_bare_okay_is_no_close(tmp_path: Pat
     assert closed["closing"] is Verdict.PASS
 
 
+_CUT_APOLOGY = """
+A: good morning acme energy sam speaking how can i help
+C: yeah hi the parcel came today and its the wrong size completely its a medium not a large
+A: {apology}
+C: yeah it is
+A: is there anything else i can help with today
+C: no thanks
+A: thanks for calling bye
+"""
+
+
+def test_an_apology_cut_by_the_splitter_is_read_with_what_follows(tmp_path: Path) -> None:
+    """Unpunctuated speech is cut into short sentences: "oh im really sorry we sent | you the
+    wrong size ..." is a specific apology, "uh we do apologise for any | inconvenience caused"
+    a hollow formula, though neither fragment says so alone."""
+    specific = (
+        "oh im really sorry we sent you the wrong size thats really annoying when youve been "
+        "waiting all week"
+    )
+    hollow = "right okay uh we do apologise for any inconvenience caused to you there today sir"
+    assert _scripted(tmp_path, _CUT_APOLOGY.format(apology=specific))["apology"] is Verdict.PASS
+    assert _scripted(tmp_path, _CUT_APOLOGY.format(apology=hollow))["apology"] is Verdict.FAIL
+
+
 def test_the_greeting_counts_only_what_is_said_in_its_first_20_seconds(tmp_path: Path) -> None:
     """An offer of help pushed past 20 s by a recorded notice, in the same turn, is too late."""
     notice = (

@@ -36,6 +36,7 @@ _SORRY_THEN_QUESTION = re.compile(
     r"^\W*sorry\W+(who|what|when|where|which|why|how|did|do|does|is|are|was|were|can|could|would)\b",
     re.I,
 )
+_ENDS_SENTENCE = re.compile(r"[.!?]\W*$")
 _embedders: dict[str, Any] = {}
 _embedders_lock = threading.Lock()
 
@@ -197,7 +198,8 @@ class ActRows:
         probabilities = np.asarray(
             model.classifier.probabilities(stacked, texts, speakers), dtype=np.float32
         )
-        _mark_apologies(probabilities, texts, model)
+        apology_texts = _read_cut_apologies(probabilities, stacked, sentences, model)
+        _mark_apologies(probabilities, apology_texts or texts, model)
         return cls(probabilities, model)
 
     def passing(
@@ -222,6 +224,39 @@ class ActRows:
             best = np.argmax(np.where(passed[rows], probs[rows], -1.0), axis=1)
             self._passing[key] = (rows, best, probs[rows, best])
         return self._passing[key]
+
+
+def _read_cut_apologies(
+    probabilities: np.ndarray, vectors: np.ndarray, sentences: Sequence[Sentence], model: ActModel
+) -> list[str] | None:
+    """Re-reads, in place, which kind of apology an agent's apology fragment makes when
+    unpunctuated speech was cut after it ("oh im really sorry | we sent you the wrong size",
+    "uh we do apologise | for any inconvenience caused"): the kind is in the words that follow,
+    so the fragment is read with the next one of its turn. The embedding model pools over
+    words, so the two fragments' mean embedding stands for the joined text. Returns the
+    texts ``_mark_apologies`` should read (the joined ones), or None when nothing was cut."""
+    cut = [
+        n
+        for n in range(len(sentences) - 1)
+        if sentences[n].speaker.value == "agent"
+        and _APOLOGY_WORDS.search(sentences[n].text)
+        and not _ENDS_SENTENCE.search(sentences[n].text)
+        and sentences[n + 1].turn_index == sentences[n].turn_index
+        and sentences[n + 1].speaker is sentences[n].speaker
+    ]
+    if not cut:
+        return None
+    acts = model.acts()
+    columns = [acts.index(a) for a in ("specific_apology", *_OTHER_APOLOGIES) if a in acts]
+    joined_texts = [f"{sentences[n].text} {sentences[n + 1].text}" for n in cut]
+    joined = vectors[cut] + vectors[[n + 1 for n in cut]]
+    joined /= np.maximum(np.linalg.norm(joined, axis=1, keepdims=True), 1e-9)
+    read = model.classifier.probabilities(joined, joined_texts, ["agent"] * len(cut))
+    probabilities[np.ix_(cut, columns)] = read[:, columns]
+    texts = [s.text for s in sentences]
+    for n, text in zip(cut, joined_texts, strict=True):
+        texts[n] = text
+    return texts
 
 
 def _mark_apologies(probabilities: np.ndarray, texts: Sequence[str], model: ActModel) -> None:
@@ -261,9 +296,24 @@ class CallActs:
         self.columns = self.rows.columns
         self.model = model
         self.by_turn: dict[int, list[int]] = {}
+        self._position: dict[int, int] = {}
         for n, s in enumerate(self.sentences):
             self.by_turn.setdefault(s.turn_index, []).append(n)
+            self._position[id(s)] = n
         self._hits: dict[tuple[tuple[str, ...], float | None], dict[int, tuple[int, float]]] = {}
+
+    def read_on(self, sentence: Sentence) -> str:
+        """The sentence's text, run on into the next sentence of its turn when speech
+        recognition left it unpunctuated (where the splitter cut it, a phrase may go on)."""
+        n = self._position.get(id(sentence))
+        if n is None or _ENDS_SENTENCE.search(sentence.text) or n + 1 >= len(self.sentences):
+            return sentence.text
+        after = self.sentences[n + 1]
+        return (
+            f"{sentence.text} {after.text}"
+            if after.turn_index == sentence.turn_index
+            else sentence.text
+        )
 
     @property
     def probabilities(self) -> np.ndarray:
