@@ -247,7 +247,9 @@ def _read_cut_apologies(
     if not cut:
         return None
     acts = model.acts()
-    columns = [acts.index(a) for a in ("specific_apology", *_OTHER_APOLOGIES) if a in acts]
+    # Only the two kinds the words after decide: a "sorry for the wait" or a "sorry?" fragment
+    # keeps its own reading (hold etiquette and clarifications read those).
+    columns = [acts.index(a) for a in ("specific_apology", "hollow_apology") if a in acts]
     joined_texts = [f"{sentences[n].text} {sentences[n + 1].text}" for n in cut]
     joined = vectors[cut] + vectors[[n + 1 for n in cut]]
     joined /= np.maximum(np.linalg.norm(joined, axis=1, keepdims=True), 1e-9)
