@@ -253,7 +253,7 @@ class RubricScorer:
         for hit in hits:
             s = hit.sentence
             # Read with the fragment it was cut from ("we do apologise for any | inconvenience").
-            if excludes and any(p.search(call.acts.read_on(s).lower()) for p in excludes):
+            if excludes and any(p.search(call.acts.read_on(hit).lower()) for p in excludes):
                 continue
             evidence.append(
                 Evidence(

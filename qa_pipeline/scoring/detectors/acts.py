@@ -167,6 +167,7 @@ class ActHit:
     sentence: Sentence
     act: str
     confidence: float
+    position: int  # the sentence's place among its call's sentences
 
 
 class ActRows:
@@ -198,7 +199,7 @@ class ActRows:
         probabilities = np.asarray(
             model.classifier.probabilities(stacked, texts, speakers), dtype=np.float32
         )
-        apology_texts = _read_cut_apologies(probabilities, stacked, sentences, model)
+        apology_texts = _read_cut_apologies(probabilities, stacked, embedded, texts, model)
         _mark_apologies(probabilities, apology_texts or texts, model)
         return cls(probabilities, model)
 
@@ -226,8 +227,22 @@ class ActRows:
         return self._passing[key]
 
 
+def _runs_on(sentences: Sequence[Sentence], n: int) -> bool:
+    """Whether one call's sentence ``n`` was left unpunctuated and its turn goes on in the next
+    sentence: where the splitter cut raw ASR text, a phrase may run across the cut."""
+    return (
+        n + 1 < len(sentences)
+        and not _ENDS_SENTENCE.search(sentences[n].text)
+        and sentences[n + 1].turn_index == sentences[n].turn_index
+    )
+
+
 def _read_cut_apologies(
-    probabilities: np.ndarray, vectors: np.ndarray, sentences: Sequence[Sentence], model: ActModel
+    probabilities: np.ndarray,
+    vectors: np.ndarray,
+    embedded: Sequence[SentenceEmbeddings],
+    texts: Sequence[str],
+    model: ActModel,
 ) -> list[str] | None:
     """Re-reads, in place, which kind of apology an agent's apology fragment makes when
     unpunctuated speech was cut after it ("oh im really sorry | we sent you the wrong size",
@@ -235,30 +250,30 @@ def _read_cut_apologies(
     so the fragment is read with the next one of its turn. The embedding model pools over
     words, so the two fragments' mean embedding stands for the joined text. Returns the
     texts ``_mark_apologies`` should read (the joined ones), or None when nothing was cut."""
-    cut = [
-        n
-        for n in range(len(sentences) - 1)
-        if sentences[n].speaker.value == "agent"
-        and _APOLOGY_WORDS.search(sentences[n].text)
-        and not _ENDS_SENTENCE.search(sentences[n].text)
-        and sentences[n + 1].turn_index == sentences[n].turn_index
-        and sentences[n + 1].speaker is sentences[n].speaker
-    ]
+    cut, first = [], 0  # rows of all the calls' sentences, one call after another
+    for e in embedded:
+        mine = e.sentences
+        cut += [
+            first + n
+            for n, s in enumerate(mine)
+            if s.speaker.value == "agent" and _APOLOGY_WORDS.search(s.text) and _runs_on(mine, n)
+        ]
+        first += len(mine)
     if not cut:
         return None
     acts = model.acts()
     # Only the two kinds the words after decide: a "sorry for the wait" or a "sorry?" fragment
     # keeps its own reading (hold etiquette and clarifications read those).
     columns = [acts.index(a) for a in ("specific_apology", "hollow_apology") if a in acts]
-    joined_texts = [f"{sentences[n].text} {sentences[n + 1].text}" for n in cut]
+    joined_texts = [f"{texts[n]} {texts[n + 1]}" for n in cut]
     joined = vectors[cut] + vectors[[n + 1 for n in cut]]
     joined /= np.maximum(np.linalg.norm(joined, axis=1, keepdims=True), 1e-9)
     read = model.classifier.probabilities(joined, joined_texts, ["agent"] * len(cut))
     probabilities[np.ix_(cut, columns)] = read[:, columns]
-    texts = [s.text for s in sentences]
+    read_texts = list(texts)
     for n, text in zip(cut, joined_texts, strict=True):
-        texts[n] = text
-    return texts
+        read_texts[n] = text
+    return read_texts
 
 
 def _mark_apologies(probabilities: np.ndarray, texts: Sequence[str], model: ActModel) -> None:
@@ -298,24 +313,17 @@ class CallActs:
         self.columns = self.rows.columns
         self.model = model
         self.by_turn: dict[int, list[int]] = {}
-        self._position: dict[int, int] = {}
         for n, s in enumerate(self.sentences):
             self.by_turn.setdefault(s.turn_index, []).append(n)
-            self._position[id(s)] = n
         self._hits: dict[tuple[tuple[str, ...], float | None], dict[int, tuple[int, float]]] = {}
 
-    def read_on(self, sentence: Sentence) -> str:
-        """The sentence's text, run on into the next sentence of its turn when speech
-        recognition left it unpunctuated (where the splitter cut it, a phrase may go on)."""
-        n = self._position.get(id(sentence))
-        if n is None or _ENDS_SENTENCE.search(sentence.text) or n + 1 >= len(self.sentences):
-            return sentence.text
-        after = self.sentences[n + 1]
-        return (
-            f"{sentence.text} {after.text}"
-            if after.turn_index == sentence.turn_index
-            else sentence.text
-        )
+    def read_on(self, hit: ActHit) -> str:
+        """The hit sentence's text, run on into the next sentence of its turn when speech
+        recognition left it unpunctuated (see ``_runs_on``)."""
+        n = hit.position
+        if _runs_on(self.sentences, n):
+            return f"{self.sentences[n].text} {self.sentences[n + 1].text}"
+        return self.sentences[n].text
 
     @property
     def probabilities(self) -> np.ndarray:
@@ -336,7 +344,7 @@ class CallActs:
             for n in self.by_turn.get(t, ()):
                 if n in passing:
                     best, confidence = passing[n]
-                    hits.append(ActHit(self.sentences[n], acts[best], confidence))
+                    hits.append(ActHit(self.sentences[n], acts[best], confidence, n))
         return hits
 
     def _passing(
