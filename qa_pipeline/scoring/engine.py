@@ -70,8 +70,6 @@ class _Call:
     acts: CallActs | None = None
     holds: list[timing.Hold] = field(default_factory=list)
     end_s: float = 0.0
-    # Turns in each (scope, anchor, hold) asked for: an item's leaves mostly share one scope.
-    scoped: dict[tuple, list[Turn]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         turns = self.transcript.turns
@@ -416,15 +414,6 @@ def _every_hold(results: list[_Result], holds: Sequence[timing.Hold]) -> _Result
 
 def _in_scope(
     call: _Call, scope: Scope, anchor: tuple[float, float] | None, hold: timing.Hold | None = None
-) -> list[Turn]:
-    key = (scope, anchor, None if hold is None else (hold.start_s, hold.end_s))
-    if key not in call.scoped:
-        call.scoped[key] = _scoped(call, scope, anchor, hold)
-    return call.scoped[key]
-
-
-def _scoped(
-    call: _Call, scope: Scope, anchor: tuple[float, float] | None, hold: timing.Hold | None
 ) -> list[Turn]:
     turns = [
         t for t in call.transcript.turns if scope.speaker == "any" or t.speaker == scope.speaker
