@@ -43,6 +43,8 @@ SETS = {
     "eval2-asr": lambda: read_labelled_folder(TESTS / "eval2" / "asr"),
     "eval3-text": lambda: read_scripts(sorted((TESTS / "eval3" / "text").glob("eval3_*.txt")), 0.0),
     "eval3-asr": lambda: read_labelled_folder(TESTS / "eval3" / "asr"),
+    "eval4-text": lambda: read_scripts(sorted((TESTS / "eval4" / "text").glob("eval4_*.txt")), 0.0),
+    "eval4-asr": lambda: read_labelled_folder(TESTS / "eval4" / "asr"),
 }
 
 

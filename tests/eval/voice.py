@@ -58,6 +58,7 @@ SETS = {
     "eval": (HERE, "eval_*.txt", every_third),
     "eval2": (ROOT / "tests" / "eval2", "eval2_*.txt", every_second_written),
     "eval3": (ROOT / "tests" / "eval3", "eval3_*.txt", every_second_written),
+    "eval4": (ROOT / "tests" / "eval4", "eval4_*.txt", every_second_written),
     # The development set's voiced calls are tuned on, like its text.
     "dev": (ROOT / "tests" / "dev", "dev_*.txt", every_second_written),
 }
