@@ -29,6 +29,7 @@ from pathlib import Path
 from qa_pipeline.batch.options import PipelineOptions
 from qa_pipeline.batch.process import outcome_of_transcript, process_audio
 from qa_pipeline.batch.run import rescore
+from qa_pipeline.bulk import paused_gc
 from qa_pipeline.ingest.discover import file_sha256
 from qa_pipeline.ingest.manifest import load_manifest
 from qa_pipeline.ingest.transcripts.native import read_transcript
@@ -90,12 +91,14 @@ def _time_stored(store: Store, scorer: RubricScorer, cores: int) -> None:
 
         def rescore_in_memory() -> None:
             for chunk in chunks:
-                transcripts = store.transcripts(chunk)
-                stored = store.sentence_embeddings(chunk)
-                # as rescore does: the act classifier once per write chunk of 100 calls
-                for start in range(0, len(chunk), 100):
-                    part = chunk[start : start + 100]
-                    scorer.score_many([(transcripts[c], stored[c]) for c in part])
+                # as rescore does: the cycle collector paused for each chunk, the act
+                # classifier once per write chunk of 100 calls
+                with paused_gc():
+                    transcripts = store.transcripts(chunk)
+                    stored = store.sentence_embeddings(chunk)
+                    for start in range(0, len(chunk), 100):
+                        part = chunk[start : start + 100]
+                        scorer.score_many([(transcripts[c], stored[c]) for c in part])
 
         before = scorer.acts.embed_calls if scorer.acts else 0
         _, rescore_s = _timed(rescore_in_memory)

@@ -17,6 +17,7 @@ from qa_pipeline.batch.options import DEFAULT_MAX_ATTEMPTS, PipelineOptions
 from qa_pipeline.batch.plan import check_unique_ids, plan_batch, skip_reason
 from qa_pipeline.batch.process import Scorer, process_job
 from qa_pipeline.batch.progress import Tracker
+from qa_pipeline.bulk import paused_gc
 from qa_pipeline.ingest.discover import find_files
 from qa_pipeline.ingest.manifest import Manifest
 from qa_pipeline.ingest.transcripts.registry import ImportFile
@@ -200,27 +201,35 @@ def rescore(store: Store, scorer: Scorer) -> BatchReport:
         # time (one query per table, not one per call), and results written a smaller chunk
         # per transaction: a reader waits for at most one such write.
         chunk = call_ids[first : first + _CHUNK]
-        transcripts = store.transcripts(chunk)
-        stored = store.sentence_embeddings(chunk) if reads_acts else {}
-        for start in range(0, len(chunk), _WRITE_CHUNK):
-            ready = []
-            for call_id in chunk[start : start + _WRITE_CHUNK]:
-                transcript = transcripts.get(call_id)
-                if transcript is None or not transcript.turns:
-                    report.skipped[call_id] = "no stored turns"
-                    continue
-                before = stored.get(call_id)
-                sentences = scorer.embed(transcript, before) if reads_acts else None
-                # Only sentences missing from the store (or from another model) were
-                # embedded now; stored with the scores, the next rescore reuses them.
-                fresh = sentences if sentences is not before else None
-                ready.append((call_id, transcript, sentences, fresh))
-            if ready:
-                _save_rescored(store, scorer, ready)
-            for call_id, *_ in ready:
-                report.stored[call_id] = Status.SCORED
+        with paused_gc():  # a chunk's records hold no cycles: see paused_gc
+            _rescore_chunk(store, scorer, chunk, reads_acts, report)
         tracker.advance(len(chunk), chunk[-1])
     return report
+
+
+def _rescore_chunk(
+    store: Store, scorer: Scorer, chunk: list[str], reads_acts: bool, report: BatchReport
+) -> None:
+    """Reads one chunk of calls in bulk and scores and stores them a write chunk at a time."""
+    transcripts = store.transcripts(chunk)
+    stored = store.sentence_embeddings(chunk) if reads_acts else {}
+    for start in range(0, len(chunk), _WRITE_CHUNK):
+        ready = []
+        for call_id in chunk[start : start + _WRITE_CHUNK]:
+            transcript = transcripts.get(call_id)
+            if transcript is None or not transcript.turns:
+                report.skipped[call_id] = "no stored turns"
+                continue
+            before = stored.get(call_id)
+            sentences = scorer.embed(transcript, before) if reads_acts else None
+            # Only sentences missing from the store (or from another model) were
+            # embedded now; stored with the scores, the next rescore reuses them.
+            fresh = sentences if sentences is not before else None
+            ready.append((call_id, transcript, sentences, fresh))
+        if ready:
+            _save_rescored(store, scorer, ready)
+        for call_id, *_ in ready:
+            report.stored[call_id] = Status.SCORED
 
 
 def _save_rescored(

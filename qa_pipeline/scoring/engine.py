@@ -70,10 +70,15 @@ class _Call:
     acts: CallActs | None = None
     holds: list[timing.Hold] = field(default_factory=list)
     end_s: float = 0.0
+    by_speaker: dict[str, list[Turn]] = field(default_factory=dict)
+    """A scope's speaker ("any", "agent", "customer") -> that speaker's turns, in order."""
 
     def __post_init__(self) -> None:
         turns = self.transcript.turns
         self.end_s = max((t.end_s for t in turns), default=0.0)
+        self.by_speaker = {"any": list(turns)}
+        for t in turns:
+            self.by_speaker.setdefault(t.speaker.value, []).append(t)
         h = self.rubric.holds
         self.holds = timing.find_holds(
             turns, h.announce, h.min_silence_s, h.announced_min_silence_s
@@ -415,10 +420,7 @@ def _every_hold(results: list[_Result], holds: Sequence[timing.Hold]) -> _Result
 def _in_scope(
     call: _Call, scope: Scope, anchor: tuple[float, float] | None, hold: timing.Hold | None = None
 ) -> list[Turn]:
-    turns = [
-        t for t in call.transcript.turns if scope.speaker == "any" or t.speaker == scope.speaker
-    ]
-    turns = _windowed(turns, scope, call.end_s)
+    turns = _windowed(call.by_speaker.get(scope.speaker, []), scope, call.end_s)
     span = _anchor_span(call, scope, anchor, hold)
     if (scope.after or scope.before) and span is None:
         return []
@@ -436,19 +438,21 @@ def _in_scope(
 
 
 def _windowed(turns: list[Turn], scope: Scope, end_s: float) -> list[Turn]:
-    keep = set(range(len(turns)))
-    if scope.first_s is not None or scope.first_turns is not None:
-        by_time = {i for i, t in enumerate(turns) if scope.first_s and t.start_s <= scope.first_s}
-        by_count = set(range(min(scope.first_turns or 0, len(turns))))
-        keep &= by_time | by_count
-    if scope.last_s is not None or scope.last_turns is not None:
-        by_time = {
-            i for i, t in enumerate(turns) if scope.last_s and t.end_s >= end_s - scope.last_s
-        }
-        n = scope.last_turns or 0
-        by_count = set(range(max(0, len(turns) - n), len(turns))) if n else set()
-        keep &= by_time | by_count
-    return [t for i, t in enumerate(turns) if i in keep]
+    """The turns inside the scope's windows: each window set keeps a turn inside its time
+    or its turn count."""
+    first = scope.first_s is not None or scope.first_turns is not None
+    last = scope.last_s is not None or scope.last_turns is not None
+    if not first and not last:
+        return turns  # most leaves: no window to cut
+    first_s, first_turns = scope.first_s, scope.first_turns or 0
+    last_from_s = end_s - scope.last_s if scope.last_s else None
+    last_from = len(turns) - scope.last_turns if scope.last_turns else len(turns)
+    return [
+        t
+        for i, t in enumerate(turns)
+        if (not first or (first_s and t.start_s <= first_s) or i < first_turns)
+        and (not last or (last_from_s is not None and t.end_s >= last_from_s) or i >= last_from)
+    ]
 
 
 def _anchor_span(
@@ -461,8 +465,8 @@ def _anchor_span(
         hold = hold or (call.holds[0] if call.holds else None)
         return (hold.start_s, hold.end_s) if hold else None
     if name == "first_customer_turn":
-        first = next((t for t in call.transcript.turns if t.speaker is Speaker.CUSTOMER), None)
-        return (first.start_s, first.end_s) if first else None
+        customer = call.by_speaker.get(Speaker.CUSTOMER.value)
+        return (customer[0].start_s, customer[0].end_s) if customer else None
     return None
 
 

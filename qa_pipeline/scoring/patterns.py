@@ -7,7 +7,8 @@ backreferences or lookaround; a rubric using them is refused at ``rubric check``
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 import re2
 
@@ -44,7 +45,7 @@ def compile_pattern(pattern: str) -> Pattern:
     options.log_errors = False  # the error comes back as PatternError, not on stderr
     options.max_mem = _MAX_PROGRAM_BYTES
     try:
-        return re2.compile(pattern, options)
+        return _Re2Pattern(re2.compile(pattern, options), re2.compile(pattern.encode(), options))
     except re2.error as exc:
         reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         hint = ""
@@ -54,3 +55,26 @@ def compile_pattern(pattern: str) -> Pattern:
                 "backreferences; use \\b, or an exclude pattern, instead)"
             )
         raise PatternError(f"{reason}{hint}") from None
+
+
+class _Re2Pattern:
+    """A rubric pattern compiled for text and for its UTF-8 bytes. RE2's Python wrapper maps
+    every match between character and byte offsets; on ASCII text (most turns) the two are
+    the same, and matching the bytes costs half as much. Spans are character offsets either
+    way; only ``span()`` and truthiness are read from a match."""
+
+    __slots__ = ("_bytes", "_text")
+
+    def __init__(self, text: Pattern, as_bytes: Any) -> None:
+        self._text = text
+        self._bytes = as_bytes
+
+    def search(self, text: str) -> Match | None:
+        if text.isascii():
+            return self._bytes.search(text.encode())
+        return self._text.search(text)
+
+    def finditer(self, text: str) -> Iterator[Match]:
+        if text.isascii():
+            return self._bytes.finditer(text.encode())
+        return self._text.finditer(text)

@@ -175,3 +175,30 @@ def test_holds_match_their_definition(heard: list[Word]) -> None:
             continue
         expected.append(Hold(gap.start_s, gap.end_s, announcer, checked_in=False))
     assert find_holds(turns, announce, 8.0, 2.0) == expected
+
+
+_PATTERNS = [
+    r"\b(thank you|thanks) for (waiting|holding)\b",
+    r"(?i)\bcaf[eé]\b",
+    r"[^a-z ]+",
+    r"\w+",
+]
+
+
+@_SETTINGS
+@given(
+    text=st.lists(st.sampled_from([*"abcdeéfhik ,.?'", "thank you for waiting"])).map("".join),
+    pattern=st.sampled_from(_PATTERNS),
+)
+def test_rubric_patterns_give_character_spans_on_any_text(text: str, pattern: str) -> None:
+    """ASCII text takes RE2's faster bytes path; spans are character offsets either way."""
+    import re2
+
+    from qa_pipeline.scoring.patterns import compile_pattern
+
+    compiled = compile_pattern(pattern)
+    reference = re2.compile(pattern)
+    assert [m.span() for m in compiled.finditer(text)] == [
+        m.span() for m in reference.finditer(text)
+    ]
+    assert bool(compiled.search(text)) == bool(reference.search(text))

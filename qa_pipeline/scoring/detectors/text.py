@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -205,13 +206,10 @@ class _WordOffsets:
 
     def __init__(self, turn: Turn) -> None:
         self.turn = turn
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        offset = 0
-        for word in turn.words:
-            self.starts.append(offset)
-            self.ends.append(offset + len(word.text))
-            offset += len(word.text) + 1
+        # Each word ends where the next one's start, less the joining space, says.
+        lengths = [len(word.text) + 1 for word in turn.words]
+        self.ends = [end - 1 for end in accumulate(lengths)]
+        self.starts = [end - length + 1 for end, length in zip(self.ends, lengths, strict=True)]
 
     def match(self, start: int, end: int) -> Match:
         """The span's text with the times of the words it covers (the turn's when none)."""
