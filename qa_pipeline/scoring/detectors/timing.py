@@ -10,6 +10,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from qa_pipeline.records import Speaker, Turn
 from qa_pipeline.speech.turns import nontalk_gaps
@@ -95,8 +96,10 @@ def find_holds(
     ("still checking, thanks for bearing with me", perhaps answered "okay") count as one hold
     that was checked in on.
     """
-    announce_re = [re.compile(rf"\b{re.escape(p.lower())}\b") for p in announce]
     gaps = nontalk_gaps(turns, min_gap_s=min(min_silence_s, announced_min_silence_s))
+    if not gaps:
+        return []
+    announce_re = _announce_patterns(tuple(announce))
     # Turns by start, and agent turns by end, so each gap looks its neighbours up by bisection:
     # linear in the call's turns rather than quadratic.
     by_start = sorted(turns, key=lambda t: t.start_s)
@@ -126,6 +129,12 @@ def find_holds(
     return holds
 
 
+@cache
+def _announce_patterns(announce: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """Compiled once per rubric's phrases, not once per call."""
+    return tuple(re.compile(rf"\b{re.escape(p.lower())}\b") for p in announce)
+
+
 def _is_check_in(between: Sequence[Turn]) -> bool:
     """The turns between two silences are a check-in: the agent speaks first and briefly
     (10 s at most a turn), and the customer, if at all, only answers "okay" ("no worries":
@@ -143,7 +152,7 @@ def _is_check_in(between: Sequence[Turn]) -> bool:
     )
 
 
-def _announcer(before: Sequence[Turn], patterns: list[re.Pattern]) -> Turn | None:
+def _announcer(before: Sequence[Turn], patterns: Sequence[re.Pattern[str]]) -> Turn | None:
     """Of the agent's turns that end in the 15 s before a gap (in call order), the last or the
     one before it, if it announces a hold."""
     for turn in reversed(before[-2:]):
