@@ -10,7 +10,8 @@ sentence embeddings, as a nightly run leaves it, then times:
    baseline) against loading them in bulk (``Store.transcripts``, 500 calls a query);
 2. rescoring from stored embeddings with the default rubric (speech acts): bulk load, stored
    embeddings read in bulk, scored 100 calls at a time (``RubricScorer.score_many``, as
-   ``rescore`` does); no sentence embedded (the model is never asked);
+   ``rescore`` does); no sentence embedded (the model is never asked); three passes, the
+   first and the best printed;
 3. the whole ``rescore`` command path (the same plus writing every score);
 4. embedding new sentences (what a changed transcript or a new call costs), sentences/s;
 5. scoring's share of a call's processing next to transcription: the six sample calls
@@ -101,7 +102,9 @@ def _time_stored(store: Store, scorer: RubricScorer, cores: int) -> None:
                         scorer.score_many([(transcripts[c], stored[c]) for c in part])
 
         before = scorer.acts.embed_calls if scorer.acts else 0
-        _, rescore_s = _timed(rescore_in_memory)
+        # The first pass pays for reading the embeddings from disk into DuckDB's buffers;
+        # two more show the steady rate a long rescore settles at (timeit's best of n).
+        passes_s = [_timed(rescore_in_memory)[1] for _ in range(3)]
         embedded_while_rescoring = (scorer.acts.embed_calls if scorer.acts else 0) - before
         _, command_s = _timed(lambda: rescore(store, scorer))
 
@@ -111,9 +114,11 @@ def _time_stored(store: Store, scorer: RubricScorer, cores: int) -> None:
         f"load in bulk:                        {n / bulk_s:8.0f} calls/s "
         f"({one_by_one_s / bulk_s:.1f}x the baseline)"
     )
+    first_s, best_s = passes_s[0], min(passes_s)
     print(
-        f"rescore from stored embeddings:      {n / rescore_s:8.0f} calls/s "
-        f"({n / rescore_s / cores:.0f} per core; sentences embedded: {embedded_while_rescoring})"
+        f"rescore from stored embeddings:      {n / first_s:8.0f} calls/s first pass, "
+        f"{n / best_s:.0f} best of 3 ({n / best_s / cores:.0f} per core; "
+        f"sentences embedded: {embedded_while_rescoring})"
     )
     print(f"rescore command (with writes):       {n / command_s:8.0f} calls/s")
 
