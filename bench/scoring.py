@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -69,14 +71,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=5000)
     parser.add_argument("--embed-threads", type=int, default=None)
+    parser.add_argument("--stored", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     cores = len(os.sched_getaffinity(0))
     scorer = RubricScorer(load_rubric())
+    if args.stored:
+        _time_stored(Store(args.stored), scorer, cores)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.duckdb"
         with Store(db) as store:
             build_store(store, scorer, args.calls)
-        _time_stored(Store(db), scorer, cores)
+        # Timed in a process of its own, as `qa-pipeline rescore` finds the store.
+        subprocess.run([sys.executable, "-m", "bench.scoring", "--stored", str(db)], check=True)
     embed_new_sentences(scorer, args.embed_threads)
     scoring_share(scorer)
 
