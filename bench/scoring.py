@@ -109,8 +109,8 @@ def _time_stored(store: Store, scorer: RubricScorer, cores: int) -> None:
                         scorer.score_many([(transcripts[c], stored[c]) for c in part])
 
         before = scorer.acts.embed_calls if scorer.acts else 0
-        # The first pass pays for reading the embeddings from disk into DuckDB's buffers;
-        # two more show the steady rate a long rescore settles at (timeit's best of n).
+        # The first pass also pays once-a-process costs (loading the act model, filling
+        # DuckDB's buffers); two more show the rate a long rescore settles at (best of n).
         passes_s = [_timed(rescore_in_memory)[1] for _ in range(3)]
         embedded_while_rescoring = (scorer.acts.embed_calls if scorer.acts else 0) - before
         _, command_s = _timed(lambda: rescore(store, scorer))

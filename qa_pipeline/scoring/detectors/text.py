@@ -206,7 +206,8 @@ class _WordOffsets:
 
     def __init__(self, turn: Turn) -> None:
         self.turn = turn
-        # Each word ends where the next one's start, less the joining space, says.
+        # Words are joined by single spaces: word n ends one short of the running sum of
+        # (length + 1), and starts its length before that.
         lengths = [len(word.text) + 1 for word in turn.words]
         self.ends = [end - 1 for end in accumulate(lengths)]
         self.starts = [end - length + 1 for end, length in zip(self.ends, lengths, strict=True)]
