@@ -72,6 +72,10 @@ class _Call:
     end_s: float = 0.0
     by_speaker: dict[str, list[Turn]] = field(default_factory=dict)
     """A scope's speaker ("any", "agent", "customer") -> that speaker's turns, in order."""
+    scoped: dict[tuple[int, tuple[float, float] | None, int], list[Turn]] = field(
+        default_factory=dict
+    )
+    """The turns in a scope, by (scope, anchor, hold): an item's leaves mostly share one."""
 
     def __post_init__(self) -> None:
         turns = self.transcript.turns
@@ -419,6 +423,17 @@ def _every_hold(results: list[_Result], holds: Sequence[timing.Hold]) -> _Result
 
 def _in_scope(
     call: _Call, scope: Scope, anchor: tuple[float, float] | None, hold: timing.Hold | None = None
+) -> list[Turn]:
+    # By identity: scopes belong to the rubric and holds to the call, both alive throughout.
+    key = (id(scope), anchor, id(hold))
+    turns = call.scoped.get(key)
+    if turns is None:
+        turns = call.scoped[key] = _scoped_turns(call, scope, anchor, hold)
+    return turns
+
+
+def _scoped_turns(
+    call: _Call, scope: Scope, anchor: tuple[float, float] | None, hold: timing.Hold | None
 ) -> list[Turn]:
     turns = _windowed(call.by_speaker.get(scope.speaker, []), scope, call.end_s)
     span = _anchor_span(call, scope, anchor, hold)

@@ -9,6 +9,7 @@ the embedding model is not even loaded when none is missing.
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -180,7 +181,7 @@ class ActRows:
         self.model = model
         self.columns = {act: n for n, act in enumerate(model.acts())}
         self._passing: dict[
-            tuple[tuple[str, ...], float | None], tuple[np.ndarray, np.ndarray, np.ndarray]
+            tuple[tuple[str, ...], float | None], tuple[list[int], list[int], list[float]]
         ] = {}
 
     @classmethod
@@ -205,10 +206,11 @@ class ActRows:
 
     def passing(
         self, acts: tuple[str, ...], min_confidence: float | None
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[list[int], list[int], list[float]]:
         """(rows passing, in order; the likeliest of ``acts`` for each; its probability):
         a row passes when its probability for one of ``acts`` reaches the threshold (the
-        leaf's, else each act's own)."""
+        leaf's, else each act's own). Python lists: each call bisects out its own rows, and
+        per call numpy's fixed cost per operation would outweigh the work."""
         key = (acts, min_confidence)
         if key not in self._passing:
             columns = [self.columns[a] for a in acts]
@@ -223,7 +225,7 @@ class ActRows:
             passed = probs >= limits
             rows = np.flatnonzero(passed.any(axis=1))
             best = np.argmax(np.where(passed[rows], probs[rows], -1.0), axis=1)
-            self._passing[key] = (rows, best, probs[rows, best])
+            self._passing[key] = (rows.tolist(), best.tolist(), probs[rows, best].tolist())
         return self._passing[key]
 
 
@@ -356,13 +358,9 @@ class CallActs:
         if key not in self._hits:
             rows, best, probs = self.rows.passing(acts, min_confidence)
             first = self.first_row
-            lo, hi = np.searchsorted(rows, (first, first + len(self.sentences)))
-            self._hits[key] = {
-                n - first: (b, p)
-                for n, b, p in zip(
-                    rows[lo:hi].tolist(), best[lo:hi].tolist(), probs[lo:hi].tolist(), strict=True
-                )
-            }
+            lo = bisect.bisect_left(rows, first)
+            hi = bisect.bisect_left(rows, first + len(self.sentences), lo)
+            self._hits[key] = {rows[n] - first: (best[n], probs[n]) for n in range(lo, hi)}
         return self._hits[key]
 
 
