@@ -46,6 +46,10 @@ from qa_pipeline.speech.turns import nontalk_gaps
 
 __all__ = ["RubricScorer", "score_call", "scorer_for"]
 
+_ANY_SPEAKER = Scope(speaker="any")
+"""An applies_when condition's default scope. One object: scoped turns are cached by the
+scope's identity, and every other scope is a rubric's own, alive as long as its scorer."""
+
 
 @dataclass(frozen=True)
 class _Result:
@@ -194,7 +198,7 @@ class RubricScorer:
         anchor: tuple[float, float] | None = None
         matches: tuple[TurnMatch, ...] = ()
         if item.applies_when is not None:
-            applies = self._node(call, item, item.applies_when, Scope(speaker="any"), None)
+            applies = self._node(call, item, item.applies_when, _ANY_SPEAKER, None)
             matches += applies.matches
             if not applies.satisfied:
                 reason = f"not applicable: {', '.join(applies.missing) or item.applies_when.id}"
@@ -424,7 +428,8 @@ def _every_hold(results: list[_Result], holds: Sequence[timing.Hold]) -> _Result
 def _in_scope(
     call: _Call, scope: Scope, anchor: tuple[float, float] | None, hold: timing.Hold | None = None
 ) -> list[Turn]:
-    # By identity: scopes belong to the rubric and holds to the call, both alive throughout.
+    # By identity: scopes belong to the rubric (or are _ANY_SPEAKER) and holds to the call,
+    # so no key's object can be freed and its id reused while the call is scored.
     key = (id(scope), anchor, id(hold))
     turns = call.scoped.get(key)
     if turns is None:
