@@ -370,7 +370,7 @@ class Store:
                     "insert_turn_matches": ("new_turn_matches", frames.matches_frame),
                 }
                 for query, (view, frame_of) in tables.items():
-                    frame = pl.concat([frame_of(c, s) for c, s in pairs], how="vertical_relaxed")
+                    frame = frame_of(pairs)
                     if frame.height:
                         self._insert(query, view, frame)
             if embedded:
@@ -434,11 +434,12 @@ class Store:
         sha = score.rubric.sha256
         self._run("delete_call_score", call_id=call_id, rubric_sha256=sha)
         self._write_rubric(score)
-        self._insert("insert_call_score", "new_call_score", frames.score_frame(call_id, score))
+        scored = [(call_id, score)]
+        self._insert("insert_call_score", "new_call_score", frames.score_frame(scored))
         tables = {
-            "insert_item_results": ("new_item_results", frames.items_frame(call_id, score)),
-            "insert_evidence": ("new_evidence", frames.evidence_frame(call_id, score)),
-            "insert_turn_matches": ("new_turn_matches", frames.matches_frame(call_id, score)),
+            "insert_item_results": ("new_item_results", frames.items_frame(scored)),
+            "insert_evidence": ("new_evidence", frames.evidence_frame(scored)),
+            "insert_turn_matches": ("new_turn_matches", frames.matches_frame(scored)),
         }
         for query, (view, frame) in tables.items():
             if frame.height:

@@ -280,68 +280,83 @@ def rubric_bands_frame(sha256: str, bands: Sequence[tuple[str, float]]) -> pl.Da
     )
 
 
-def score_frame(call_id: str, score: CallScore) -> pl.DataFrame:
+ScoredCalls = Sequence[tuple[str, CallScore]]
+"""(call id, one of its scores) pairs: the frames below hold the rows of many calls at once,
+as rescoring writes a chunk of calls with one statement per table."""
+
+
+def score_frame(scored: ScoredCalls) -> pl.DataFrame:
+    now = datetime.now()
     return pl.DataFrame(
-        [
-            {
-                "call_id": call_id,
-                "rubric_sha256": score.rubric.sha256,
-                "rubric_id": score.rubric.rubric_id,
-                "rubric_version": score.rubric.version,
-                "score": score.score,
-                "band": score.band,
-                "points_earned": float(score.points_earned),
-                "points_possible": float(score.points_possible),
-                "critical_failed": score.critical_failed,
-                "scored_at": datetime.now(),
-            }
-        ],
+        {
+            "call_id": [c for c, _ in scored],
+            "rubric_sha256": [s.rubric.sha256 for _, s in scored],
+            "rubric_id": [s.rubric.rubric_id for _, s in scored],
+            "rubric_version": [s.rubric.version for _, s in scored],
+            "score": [s.score for _, s in scored],
+            "band": [s.band for _, s in scored],
+            "points_earned": [float(s.points_earned) for _, s in scored],
+            "points_possible": [float(s.points_possible) for _, s in scored],
+            "critical_failed": [s.critical_failed for _, s in scored],
+            "scored_at": [now] * len(scored),
+        },
         schema_overrides={"score": pl.Float64, "band": pl.String},
     )
 
 
-def items_frame(call_id: str, score: CallScore) -> pl.DataFrame:
+def items_frame(scored: ScoredCalls) -> pl.DataFrame:
+    rows = [(c, s.rubric.sha256, n, i) for c, s in scored for n, i in enumerate(s.items)]
     return pl.DataFrame(
         {
-            "call_id": [call_id] * len(score.items),
-            "rubric_sha256": [score.rubric.sha256] * len(score.items),
-            "item_id": [i.item_id for i in score.items],
-            "position": list(range(len(score.items))),
-            "verdict": [i.verdict.value for i in score.items],
-            "points": [float(i.points) for i in score.items],
-            "max_points": [float(i.max_points) for i in score.items],
-            "confidence": [float(i.confidence) for i in score.items],
-            "critical": [i.critical for i in score.items],
-            "reason": [i.reason for i in score.items],
+            "call_id": [c for c, _, _, _ in rows],
+            "rubric_sha256": [sha for _, sha, _, _ in rows],
+            "item_id": [i.item_id for _, _, _, i in rows],
+            "position": [n for _, _, n, _ in rows],
+            "verdict": [i.verdict.value for _, _, _, i in rows],
+            "points": [float(i.points) for _, _, _, i in rows],
+            "max_points": [float(i.max_points) for _, _, _, i in rows],
+            "confidence": [float(i.confidence) for _, _, _, i in rows],
+            "critical": [i.critical for _, _, _, i in rows],
+            "reason": [i.reason for _, _, _, i in rows],
         },
         schema_overrides={"position": pl.Int32},
     )
 
 
-def evidence_frame(call_id: str, score: CallScore) -> pl.DataFrame:
-    rows = [(item.item_id, n, e) for item in score.items for n, e in enumerate(item.evidence)]
+def evidence_frame(scored: ScoredCalls) -> pl.DataFrame:
+    rows = [
+        (c, s.rubric.sha256, item.item_id, n, e)
+        for c, s in scored
+        for item in s.items
+        for n, e in enumerate(item.evidence)
+    ]
     return pl.DataFrame(
         {
-            "call_id": [call_id] * len(rows),
-            "rubric_sha256": [score.rubric.sha256] * len(rows),
-            "item_id": [item_id for item_id, _, _ in rows],
-            "evidence_index": [n for _, n, _ in rows],
-            "turn_index": [e.turn_index for _, _, e in rows],
-            "speaker": [e.speaker.value if e.speaker else None for _, _, e in rows],
-            "start_s": [e.start_s for _, _, e in rows],
-            "end_s": [e.end_s for _, _, e in rows],
-            "text": [e.text for _, _, e in rows],
-            "detector": [e.detector for _, _, e in rows],
-            "act": [e.act for _, _, e in rows],
-            "act_confidence": [e.act_confidence for _, _, e in rows],
-            "sentence_index": [e.sentence_index for _, _, e in rows],
+            "call_id": [r[0] for r in rows],
+            "rubric_sha256": [r[1] for r in rows],
+            "item_id": [r[2] for r in rows],
+            "evidence_index": [r[3] for r in rows],
+            "turn_index": [r[4].turn_index for r in rows],
+            "speaker": [r[4].speaker.value if r[4].speaker else None for r in rows],
+            "start_s": [r[4].start_s for r in rows],
+            "end_s": [r[4].end_s for r in rows],
+            "text": [r[4].text for r in rows],
+            "detector": [r[4].detector for r in rows],
+            "act": [r[4].act for r in rows],
+            "act_confidence": [r[4].act_confidence for r in rows],
+            "sentence_index": [r[4].sentence_index for r in rows],
         },
         schema_overrides={
+            "call_id": pl.String,
+            "rubric_sha256": pl.String,
+            "item_id": pl.String,
             "evidence_index": pl.Int32,
             "turn_index": pl.Int32,
             "speaker": pl.String,
             "start_s": pl.Float64,
             "end_s": pl.Float64,
+            "text": pl.String,
+            "detector": pl.String,
             "act": pl.String,
             "act_confidence": pl.Float64,
             "sentence_index": pl.Int32,
@@ -424,29 +439,37 @@ def sentence_embeddings_of(frame: pl.DataFrame) -> dict[str, SentenceEmbeddings]
     return found
 
 
-def matches_frame(call_id: str, score: CallScore) -> pl.DataFrame:
-    counters: dict[tuple[int, str, str], int] = {}
-    indexes = []
-    for m in score.matches:
-        key = (m.turn_index, m.item_id, m.detector)
-        indexes.append(counters.get(key, 0))
-        counters[key] = indexes[-1] + 1
+def matches_frame(scored: ScoredCalls) -> pl.DataFrame:
+    rows = []
+    for call_id, score in scored:
+        # A match's index counts the earlier matches of its turn, item and detector.
+        counters: dict[tuple[int, str, str], int] = {}
+        for m in score.matches:
+            key = (m.turn_index, m.item_id, m.detector)
+            index = counters.get(key, 0)
+            counters[key] = index + 1
+            rows.append((call_id, score.rubric.sha256, index, m))
     return pl.DataFrame(
         {
-            "call_id": [call_id] * len(score.matches),
-            "rubric_sha256": [score.rubric.sha256] * len(score.matches),
-            "turn_index": [m.turn_index for m in score.matches],
-            "item_id": [m.item_id for m in score.matches],
-            "detector": [m.detector for m in score.matches],
-            "match_index": indexes,
-            "start_s": [m.start_s for m in score.matches],
-            "end_s": [m.end_s for m in score.matches],
-            "matched_text": [m.matched_text for m in score.matches],
+            "call_id": [r[0] for r in rows],
+            "rubric_sha256": [r[1] for r in rows],
+            "turn_index": [r[3].turn_index for r in rows],
+            "item_id": [r[3].item_id for r in rows],
+            "detector": [r[3].detector for r in rows],
+            "match_index": [r[2] for r in rows],
+            "start_s": [r[3].start_s for r in rows],
+            "end_s": [r[3].end_s for r in rows],
+            "matched_text": [r[3].matched_text for r in rows],
         },
         schema_overrides={
+            "call_id": pl.String,
+            "rubric_sha256": pl.String,
             "turn_index": pl.Int32,
+            "item_id": pl.String,
+            "detector": pl.String,
             "match_index": pl.Int32,
             "start_s": pl.Float64,
             "end_s": pl.Float64,
+            "matched_text": pl.String,
         },
     )
