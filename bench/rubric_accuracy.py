@@ -45,6 +45,8 @@ SETS = {
     "eval3-asr": lambda: read_labelled_folder(TESTS / "eval3" / "asr"),
     "eval4-text": lambda: read_scripts(sorted((TESTS / "eval4" / "text").glob("eval4_*.txt")), 0.0),
     "eval4-asr": lambda: read_labelled_folder(TESTS / "eval4" / "asr"),
+    "eval5-text": lambda: read_scripts(sorted((TESTS / "eval5" / "text").glob("eval5_*.txt")), 0.0),
+    "eval5-asr": lambda: read_labelled_folder(TESTS / "eval5" / "asr"),
 }
 
 
