@@ -31,7 +31,7 @@ from pathlib import Path
 
 from qa_pipeline.batch.options import PipelineOptions
 from qa_pipeline.batch.process import outcome_of_transcript, process_audio
-from qa_pipeline.batch.run import rescore
+from qa_pipeline.batch.run import rescore, score_stored
 from qa_pipeline.bulk import paused_gc
 from qa_pipeline.ingest.discover import file_sha256
 from qa_pipeline.ingest.manifest import load_manifest
@@ -99,14 +99,9 @@ def _time_stored(store: Store, scorer: RubricScorer, cores: int) -> None:
 
         def rescore_in_memory() -> None:
             for chunk in chunks:
-                # as rescore does: the cycle collector paused for each chunk, the act
-                # classifier once per write chunk of 100 calls
-                with paused_gc():
-                    transcripts = store.transcripts(chunk)
-                    stored = store.sentence_embeddings(chunk)
-                    for start in range(0, len(chunk), 100):
-                        part = chunk[start : start + 100]
-                        scorer.score_many([(transcripts[c], stored[c]) for c in part])
+                with paused_gc():  # as rescore does, which then writes each part
+                    for _ in score_stored(store, scorer, chunk, {}):
+                        pass
 
         before = scorer.acts.embed_calls if scorer.acts else 0
         # The first pass also pays once-a-process costs (loading the act model, filling

@@ -21,7 +21,13 @@ from qa_pipeline.bulk import paused_gc
 from qa_pipeline.ingest.discover import find_files
 from qa_pipeline.ingest.manifest import Manifest
 from qa_pipeline.ingest.transcripts.registry import ImportFile
-from qa_pipeline.records import CallOutcome, SentenceEmbeddings, Status, Transcript
+from qa_pipeline.records import (
+    CallOutcome,
+    CallScore,
+    SentenceEmbeddings,
+    Status,
+    Transcript,
+)
 from qa_pipeline.scoring.engine import RubricScorer
 from qa_pipeline.speech.transcribe import Transcriber
 from qa_pipeline.store import RunHolder, Store, run_lock
@@ -35,6 +41,7 @@ __all__ = [
     "record",
     "rescore",
     "run_batch",
+    "score_stored",
 ]
 
 
@@ -194,7 +201,6 @@ def rescore(store: Store, scorer: Scorer) -> BatchReport:
     """
     call_ids = store.stored_call_ids()
     report = BatchReport(found=len(call_ids))
-    reads_acts = isinstance(scorer, RubricScorer) and scorer.acts is not None
     tracker = Tracker(len(call_ids))
     for first in range(0, len(call_ids), _CHUNK):
         # Transcripts and stored sentence embeddings read in bulk, a chunk of calls at a
@@ -202,15 +208,24 @@ def rescore(store: Store, scorer: Scorer) -> BatchReport:
         # per transaction: a reader waits for at most one such write.
         chunk = call_ids[first : first + _CHUNK]
         with paused_gc():  # a chunk's records hold no cycles: see paused_gc
-            _rescore_chunk(store, scorer, chunk, reads_acts, report)
+            for results in score_stored(store, scorer, chunk, report.skipped):
+                store.save_scores_many(results)
+                for call_id, _, _ in results:
+                    report.stored[call_id] = Status.SCORED
         tracker.advance(len(chunk), chunk[-1])
     return report
 
 
-def _rescore_chunk(
-    store: Store, scorer: Scorer, chunk: list[str], reads_acts: bool, report: BatchReport
-) -> None:
-    """Reads one chunk of calls in bulk and scores and stores them a write chunk at a time."""
+def score_stored(
+    store: Store, scorer: Scorer, chunk: list[str], skipped: dict[str, str]
+) -> Iterator[list[tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None]]]:
+    """Reads a chunk of stored calls in bulk and scores them: ``rescore`` short of writing.
+
+    Yields each write chunk's results as ``Store.save_scores_many`` takes them: (call id, its
+    scores, the sentences embedded now or None), the act classifier run once over all their
+    sentences. Calls with no stored turns go into ``skipped``, with the reason.
+    """
+    reads_acts = isinstance(scorer, RubricScorer) and scorer.acts is not None
     transcripts = store.transcripts(chunk)
     stored = store.sentence_embeddings(chunk) if reads_acts else {}
     for start in range(0, len(chunk), _WRITE_CHUNK):
@@ -218,7 +233,7 @@ def _rescore_chunk(
         for call_id in chunk[start : start + _WRITE_CHUNK]:
             transcript = transcripts.get(call_id)
             if transcript is None or not transcript.turns:
-                report.skipped[call_id] = "no stored turns"
+                skipped[call_id] = "no stored turns"
                 continue
             before = stored.get(call_id)
             sentences = scorer.embed(transcript, before) if reads_acts else None
@@ -227,28 +242,22 @@ def _rescore_chunk(
             fresh = sentences if sentences is not before else None
             ready.append((call_id, transcript, sentences, fresh))
         if ready:
-            _save_rescored(store, scorer, ready)
-        for call_id, *_ in ready:
-            report.stored[call_id] = Status.SCORED
+            yield _scored(scorer, ready)
 
 
-def _save_rescored(
-    store: Store,
+def _scored(
     scorer: Scorer,
     ready: list[tuple[str, Transcript, SentenceEmbeddings | None, SentenceEmbeddings | None]],
-) -> None:
-    """Scores a write chunk of calls (the act classifier once over all their sentences) and
-    stores the results in one transaction."""
+) -> list[tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None]]:
+    """Scores a write chunk of calls (a rubric's act classifier once over all their
+    sentences)."""
     if isinstance(scorer, RubricScorer):
         scores = [(s,) for s in scorer.score_many([(t, e) for _, t, e, _ in ready])]
     else:
         scores = [scorer(t) for _, t, _, _ in ready]
-    store.save_scores_many(
-        [
-            (call_id, score, fresh)
-            for (call_id, _, _, fresh), score in zip(ready, scores, strict=True)
-        ]
-    )
+    return [
+        (call_id, score, fresh) for (call_id, _, _, fresh), score in zip(ready, scores, strict=True)
+    ]
 
 
 _CHUNK = 500
