@@ -47,6 +47,8 @@ SETS = {
     "eval4-asr": lambda: read_labelled_folder(TESTS / "eval4" / "asr"),
     "eval5-text": lambda: read_scripts(sorted((TESTS / "eval5" / "text").glob("eval5_*.txt")), 0.0),
     "eval5-asr": lambda: read_labelled_folder(TESTS / "eval5" / "asr"),
+    "eval6-text": lambda: read_scripts(sorted((TESTS / "eval6" / "text").glob("eval6_*.txt")), 0.0),
+    "eval6-asr": lambda: read_labelled_folder(TESTS / "eval6" / "asr"),
 }
 
 

@@ -1,10 +1,10 @@
 """Builds an evaluation set's speech-recognised third: `python tests/eval/voice.py [SET]`.
 
 SET `eval` (the default): every third call of tests/eval/text (E001, E004, ... E199: 67
-calls, none of them the ASR-style text calls). SETs `eval2` to `eval5`: every second call
+calls, none of them the ASR-style text calls). SETs `eval2` to `eval6`: every second call
 among those of tests/eval2/text (H003, H006, ...: 49 calls), tests/eval3/text (K003, ...),
-tests/eval4/text (M003, ...) or tests/eval5/text (N003, ...) written normally (the other
-third of those sets is written as ASR-style text).
+tests/eval4/text (M003, ...), tests/eval5/text (N003, ...) or tests/eval6/text (Q003, ...)
+written normally (the other third of those sets is written as ASR-style text).
 SET `dev`: the same for the development set (D003, ...: tuned on, like its text). Each is
 voiced with flite, agent and customer on their own channel of a stereo 8 kHz recording, each
 line starting exactly where the script puts it and spoken at the pace that fills its slot
@@ -61,6 +61,7 @@ SETS = {
     "eval3": (ROOT / "tests" / "eval3", "eval3_*.txt", every_second_written),
     "eval4": (ROOT / "tests" / "eval4", "eval4_*.txt", every_second_written),
     "eval5": (ROOT / "tests" / "eval5", "eval5_*.txt", every_second_written),
+    "eval6": (ROOT / "tests" / "eval6", "eval6_*.txt", every_second_written),
     # The development set's voiced calls are tuned on, like its text.
     "dev": (ROOT / "tests" / "dev", "dev_*.txt", every_second_written),
 }
