@@ -49,7 +49,7 @@ TEXT_FLOORS = {
 ASR_FLOORS = {
     "greeting": (0.88, 0.76),
     "active_listening": (0.88, 0.78),
-    "hold_etiquette": (0.92, 0.87),
+    "hold_etiquette": (0.95, 0.92),
     "apology": (0.87, 0.80),
     "closing": (0.97, 0.94),
 }
@@ -127,7 +127,9 @@ ASR5_FLOORS = {
 
 # eval6 (written before the seventh round, measured once with rubric 2.4): text 0.980/0.960,
 # 0.973/0.952, 0.980/0.970, 0.907/0.860, 0.993/0.987; voiced and transcribed 0.980/0.959,
-# 0.918/0.853, 0.837/0.758, 0.939/0.908, 0.959/0.918.
+# 0.918/0.853, 0.837/0.758, 0.939/0.908, 0.959/0.918. Rubric 2.5 (an apology for the wait
+# in the words "sorry to keep you waiting", found in these voiced calls' misses): hold
+# 0.898/0.846 voiced; eval-asr hold 0.940 to 0.970/0.954.
 TEXT6_FLOORS = {
     "greeting": (0.96, 0.92),
     "active_listening": (0.95, 0.91),
@@ -138,7 +140,7 @@ TEXT6_FLOORS = {
 ASR6_FLOORS = {
     "greeting": (0.93, 0.86),
     "active_listening": (0.87, 0.77),
-    "hold_etiquette": (0.79, 0.68),
+    "hold_etiquette": (0.87, 0.80),
     "apology": (0.89, 0.83),
     "closing": (0.91, 0.82),
 }
