@@ -45,16 +45,20 @@ items:
 
 
 def _call(*lines: tuple[str, str], call_id: str = "c1") -> Transcript:
-    """A transcript from (speaker, text) lines, 0.4 s a word, 0.5 s between lines."""
+    """A transcript from (speaker, text) lines, 0.4 s a word, 0.5 s between lines; a
+    ("hold", "40") line is 40 s of silence."""
     turns, words_all, cursor = [], [], 0.5
-    for index, (who, text) in enumerate(lines):
+    for who, text in lines:
+        if who == "hold":
+            cursor += float(text)
+            continue
         speaker = Speaker.AGENT if who == "A" else Speaker.CUSTOMER
         words = []
         for token in text.split():
             words.append(Word(cursor, cursor + 0.35, token, 0.95, speaker))
             cursor += 0.4
         turns.append(
-            Turn(index, speaker, words[0].start_s, words[-1].end_s, text, 0.95, tuple(words))
+            Turn(len(turns), speaker, words[0].start_s, words[-1].end_s, text, 0.95, tuple(words))
         )
         words_all += words
         cursor += 0.5
@@ -135,6 +139,62 @@ def test_no_problem_leaves_the_apology_not_applicable(act_scorer: RubricScorer) 
         ("C", "I'd like to book my car in for its annual service please."),
     )
     assert _verdicts(act_scorer, call)["apology"] is Verdict.NA
+
+
+@pytest.fixture(scope="module")
+def default_scorer() -> RubricScorer:
+    return RubricScorer(load_rubric())
+
+
+def test_a_fault_the_agent_apologises_for_is_a_problem_raised(
+    default_scorer: RubricScorer,
+) -> None:
+    # Told too plainly for the customer's act to be sure of (about 0.4), the fault is still
+    # one: the agent's specific apology for it shows a reviewer a problem was raised.
+    call = _call(
+        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        ("C", "The plant arrived and a few leaves are brown."),
+        ("A", "I'm so sorry your plant arrived with brown leaves."),
+    )
+    apology = next(i for i in default_scorer.score(call).items if i.item_id == "apology")
+    assert apology.verdict is Verdict.PASS, apology.reason
+    assert [e.turn_index for e in apology.evidence] == [2]
+
+
+@pytest.mark.parametrize(
+    ("customer", "agent"),
+    [
+        # Nothing like a problem from the customer: an apology for the noise raises none.
+        ("I'd like to book a table for four on Friday.", "Sorry about the noise here."),
+        # An apology for the wait belongs to the hold item, not to a problem.
+        ("Can you tell me when my next delivery is?", "Sorry it took a minute to find that."),
+    ],
+)
+def test_an_apology_for_nothing_the_customer_raised_leaves_it_not_applicable(
+    default_scorer: RubricScorer, customer: str, agent: str
+) -> None:
+    call = _call(
+        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        ("C", customer),
+        ("A", agent),
+    )
+    assert _verdicts(default_scorer, call)["apology"] is Verdict.NA
+
+
+def test_sorry_to_keep_you_waiting_is_thanks_on_return_from_hold(
+    default_scorer: RubricScorer,
+) -> None:
+    call = _call(
+        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        ("C", "I'd like to check whether my order has been sent."),
+        ("A", "Would you mind if I put you on hold while I check?"),
+        ("C", "Sure."),
+        ("hold", "40"),
+        # As speech recognition runs it into the news that follows, in one long sentence.
+        ("A", "Sorry to keep waiting, the order left the depot this morning and comes by five"),
+    )
+    hold = next(i for i in default_scorer.score(call).items if i.item_id == "hold_etiquette")
+    assert hold.verdict is Verdict.PASS, hold.reason
 
 
 def test_a_leaf_threshold_above_every_probability_fails(tmp_path: Path) -> None:

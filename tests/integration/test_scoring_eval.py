@@ -44,14 +44,14 @@ TEXT_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.92, 0.85),
     "hold_etiquette": (0.97, 0.95),
-    "apology": (0.88, 0.81),
+    "apology": (0.91, 0.86),
     "closing": (0.97, 0.94),
 }
 ASR_FLOORS = {
     "greeting": (0.88, 0.76),
     "active_listening": (0.88, 0.78),
     "hold_etiquette": (0.95, 0.92),
-    "apology": (0.87, 0.80),
+    "apology": (0.90, 0.85),
     "closing": (0.97, 0.94),
 }
 # eval2 (rubric 2.3): text 0.987/0.973, 0.953/0.916, 0.973/0.960, 0.907/0.860, 0.987/0.973;
@@ -62,14 +62,14 @@ TEXT2_FLOORS = {
     "greeting": (0.96, 0.93),
     "active_listening": (0.92, 0.86),
     "hold_etiquette": (0.94, 0.90),
-    "apology": (0.86, 0.78),
+    "apology": (0.91, 0.87),
     "closing": (0.96, 0.93),
 }
 ASR2_FLOORS = {
     "greeting": (0.89, 0.78),
     "active_listening": (0.77, 0.60),
     "hold_etiquette": (0.89, 0.83),
-    "apology": (0.80, 0.70),
+    "apology": (0.85, 0.78),
     "closing": (0.93, 0.86),
 }
 # eval3 (written before rubric 2.3's changes, measured with 2.2 and once with 2.3): text
@@ -79,14 +79,14 @@ TEXT3_FLOORS = {
     "greeting": (0.95, 0.90),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.95, 0.92),
-    "apology": (0.85, 0.77),
+    "apology": (0.89, 0.83),
     "closing": (0.93, 0.86),
 }
 ASR3_FLOORS = {
     "greeting": (0.91, 0.82),
     "active_listening": (0.77, 0.58),
     "hold_etiquette": (0.89, 0.83),
-    "apology": (0.83, 0.71),
+    "apology": (0.85, 0.75),
     "closing": (0.95, 0.90),
 }
 
@@ -97,7 +97,7 @@ TEXT4_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.97, 0.95),
-    "apology": (0.84, 0.75),
+    "apology": (0.89, 0.83),
     "closing": (0.97, 0.94),
 }
 ASR4_FLOORS = {
@@ -115,7 +115,7 @@ TEXT5_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.95, 0.92),
-    "apology": (0.84, 0.75),
+    "apology": (0.87, 0.81),
     "closing": (0.96, 0.93),
 }
 ASR5_FLOORS = {
@@ -130,19 +130,21 @@ ASR5_FLOORS = {
 # 0.973/0.952, 0.980/0.970, 0.907/0.860, 0.993/0.987; voiced and transcribed 0.980/0.959,
 # 0.918/0.853, 0.837/0.758, 0.939/0.908, 0.959/0.918. Rubric 2.5 (an apology for the wait
 # in the words "sorry to keep you waiting", found in these voiced calls' misses): hold
-# 0.898/0.846 voiced; eval-asr hold 0.940 to 0.970/0.954.
+# 0.898/0.846 voiced; eval-asr hold 0.940 to 0.970/0.954. Its apology (an agent's specific
+# apology shows a problem was raised; decided on dev): every set's apology floor is now under
+# 2.5's figure and above 2.4's where 2.5 moved it (README, "What moved 2.4 to 2.5").
 TEXT6_FLOORS = {
     "greeting": (0.96, 0.92),
     "active_listening": (0.95, 0.91),
     "hold_etiquette": (0.96, 0.94),
-    "apology": (0.88, 0.82),
+    "apology": (0.92, 0.88),
     "closing": (0.97, 0.94),
 }
 ASR6_FLOORS = {
     "greeting": (0.93, 0.86),
     "active_listening": (0.87, 0.77),
     "hold_etiquette": (0.87, 0.80),
-    "apology": (0.89, 0.83),
+    "apology": (0.94, 0.91),
     "closing": (0.91, 0.82),
 }
 
