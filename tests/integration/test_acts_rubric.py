@@ -181,8 +181,17 @@ def test_an_apology_for_nothing_the_customer_raised_leaves_it_not_applicable(
     assert _verdicts(default_scorer, call)["apology"] is Verdict.NA
 
 
-def test_sorry_to_keep_you_waiting_is_thanks_on_return_from_hold(
-    default_scorer: RubricScorer,
+@pytest.mark.parametrize(
+    "back",
+    [
+        # As speech recognition runs it into the news that follows, in one long sentence.
+        "Sorry to keep waiting, the order left the depot this morning and comes by five",
+        # "Thanks for waiting" with its first word lost after the silence.
+        "For waiting, the order left the depot this morning and comes by five",
+    ],
+)
+def test_thanks_on_return_from_hold_as_recognition_gives_it(
+    default_scorer: RubricScorer, back: str
 ) -> None:
     call = _call(
         ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
@@ -190,11 +199,23 @@ def test_sorry_to_keep_you_waiting_is_thanks_on_return_from_hold(
         ("A", "Would you mind if I put you on hold while I check?"),
         ("C", "Sure."),
         ("hold", "40"),
-        # As speech recognition runs it into the news that follows, in one long sentence.
-        ("A", "Sorry to keep waiting, the order left the depot this morning and comes by five"),
+        ("A", back),
     )
     hold = next(i for i in default_scorer.score(call).items if i.item_id == "hold_etiquette")
     assert hold.verdict is Verdict.PASS, hold.reason
+
+
+def test_thanks_for_calling_with_its_first_word_lost_closes_the_call(
+    default_scorer: RubricScorer,
+) -> None:
+    call = _call(
+        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        ("C", "I'd like to check whether my order has been sent."),
+        ("A", "It left this morning. Is there anything else I can help with?"),
+        ("C", "No, that's all."),
+        ("A", "For calling Greenleaf Plants."),
+    )
+    assert _verdicts(default_scorer, call)["closing"] is Verdict.PASS
 
 
 def test_a_leaf_threshold_above_every_probability_fails(tmp_path: Path) -> None:

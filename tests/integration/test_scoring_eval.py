@@ -68,7 +68,7 @@ TEXT2_FLOORS = {
 ASR2_FLOORS = {
     "greeting": (0.89, 0.78),
     "active_listening": (0.77, 0.60),
-    "hold_etiquette": (0.89, 0.83),
+    "hold_etiquette": (0.95, 0.92),
     "apology": (0.85, 0.78),
     "closing": (0.93, 0.86),
 }
@@ -132,7 +132,9 @@ ASR5_FLOORS = {
 # in the words "sorry to keep you waiting", found in these voiced calls' misses): hold
 # 0.898/0.846 voiced; eval-asr hold 0.940 to 0.970/0.954. Its apology (an agent's specific
 # apology shows a problem was raised; decided on dev): every set's apology floor is now under
-# 2.5's figure and above 2.4's where 2.5 moved it (README, "What moved 2.4 to 2.5").
+# 2.5's figure and above 2.4's where 2.5 moved it (README, "What moved 2.4 to 2.5"). Its
+# thanks with the first word lost ("For waiting, ..."): eval2-asr hold 0.939 to 0.959/0.938,
+# eval6-asr hold 0.918/0.876 and closing 0.959 to 0.980/0.959.
 TEXT6_FLOORS = {
     "greeting": (0.96, 0.92),
     "active_listening": (0.95, 0.91),
@@ -143,9 +145,9 @@ TEXT6_FLOORS = {
 ASR6_FLOORS = {
     "greeting": (0.93, 0.86),
     "active_listening": (0.87, 0.77),
-    "hold_etiquette": (0.87, 0.80),
+    "hold_etiquette": (0.90, 0.85),
     "apology": (0.94, 0.91),
-    "closing": (0.91, 0.82),
+    "closing": (0.97, 0.94),
 }
 
 
