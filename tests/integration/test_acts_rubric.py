@@ -181,6 +181,21 @@ def test_an_apology_for_nothing_the_customer_raised_leaves_it_not_applicable(
     assert _verdicts(default_scorer, call)["apology"] is Verdict.NA
 
 
+def test_an_apology_before_the_customer_says_anything_like_a_problem_answers_nothing(
+    default_scorer: RubricScorer,
+) -> None:
+    # The change of address (about 0.3 as a problem) comes after the agent's apology for a
+    # slip of its own, so the apology cannot have been for it.
+    call = _call(
+        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        ("C", "I'd like to update my details please."),
+        ("A", "Of course, and I'm sorry I got your name wrong a moment ago."),
+        ("C", "I moved house last month so the address is different."),
+        ("A", "Thanks, I've updated it."),
+    )
+    assert _verdicts(default_scorer, call)["apology"] is Verdict.NA
+
+
 @pytest.mark.parametrize(
     "back",
     [

@@ -62,7 +62,7 @@ TEXT2_FLOORS = {
     "greeting": (0.96, 0.93),
     "active_listening": (0.92, 0.86),
     "hold_etiquette": (0.94, 0.90),
-    "apology": (0.91, 0.87),
+    "apology": (0.91, 0.86),
     "closing": (0.96, 0.93),
 }
 ASR2_FLOORS = {
@@ -104,7 +104,7 @@ ASR4_FLOORS = {
     "greeting": (0.85, 0.70),
     "active_listening": (0.85, 0.71),
     "hold_etiquette": (0.93, 0.89),
-    "apology": (0.77, 0.62),
+    "apology": (0.80, 0.70),
     "closing": (0.93, 0.86),
 }
 
