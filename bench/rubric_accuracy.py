@@ -22,33 +22,44 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
 from qa_pipeline.scoring.calibration import agreement, confusion, disagreements
 from qa_pipeline.scoring.engine import RubricScorer
-from qa_pipeline.scoring.labelled import labelled_verdicts, read_labelled_folder, read_scripts
+from qa_pipeline.scoring.labelled import (
+    LabelledCall,
+    labelled_verdicts,
+    read_labelled_folder,
+    read_scripts,
+)
 from qa_pipeline.scoring.rubric import load_rubric
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
-SETS = {
+EVALUATION = ("eval", "eval2", "eval3", "eval4", "eval5", "eval6")
+"""The held-out sets: each a folder of tests/ with scripts text/<name>_*.txt and asr/."""
+
+
+def _scripts(folder: str) -> Callable[[], list[LabelledCall]]:
+    # The scripts were written with each line starting as the previous one ends.
+    return lambda: read_scripts(sorted((TESTS / folder / "text").glob(f"{folder}_*.txt")), 0.0)
+
+
+def _voiced(folder: str) -> Callable[[], list[LabelledCall]]:
+    return lambda: read_labelled_folder(TESTS / folder / "asr")
+
+
+SETS: dict[str, Callable[[], list[LabelledCall]]] = {
     "tuning": lambda: read_scripts(sorted((TESTS / "labelled").glob("calls_*.txt")), gap_s=0.5),
-    # The evaluation scripts were written with each line starting as the previous one ends.
-    "eval-text": lambda: read_scripts(sorted((TESTS / "eval" / "text").glob("eval_*.txt")), 0.0),
-    "eval-asr": lambda: read_labelled_folder(TESTS / "eval" / "asr"),
-    "dev": lambda: read_scripts(sorted((TESTS / "dev" / "text").glob("dev_*.txt")), 0.0),
-    "dev-asr": lambda: read_labelled_folder(TESTS / "dev" / "asr"),
-    "eval2-text": lambda: read_scripts(sorted((TESTS / "eval2" / "text").glob("eval2_*.txt")), 0.0),
-    "eval2-asr": lambda: read_labelled_folder(TESTS / "eval2" / "asr"),
-    "eval3-text": lambda: read_scripts(sorted((TESTS / "eval3" / "text").glob("eval3_*.txt")), 0.0),
-    "eval3-asr": lambda: read_labelled_folder(TESTS / "eval3" / "asr"),
-    "eval4-text": lambda: read_scripts(sorted((TESTS / "eval4" / "text").glob("eval4_*.txt")), 0.0),
-    "eval4-asr": lambda: read_labelled_folder(TESTS / "eval4" / "asr"),
-    "eval5-text": lambda: read_scripts(sorted((TESTS / "eval5" / "text").glob("eval5_*.txt")), 0.0),
-    "eval5-asr": lambda: read_labelled_folder(TESTS / "eval5" / "asr"),
-    "eval6-text": lambda: read_scripts(sorted((TESTS / "eval6" / "text").glob("eval6_*.txt")), 0.0),
-    "eval6-asr": lambda: read_labelled_folder(TESTS / "eval6" / "asr"),
+    "dev": _scripts("dev"),
+    "dev-asr": _voiced("dev"),
+    **{
+        f"{name}-{kind}": read(name)
+        for name in EVALUATION
+        for kind, read in (("text", _scripts), ("asr", _voiced))
+    },
 }
 
 
