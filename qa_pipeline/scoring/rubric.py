@@ -561,6 +561,10 @@ class _Parser:
     def _strings(self, where: str, raw: Any, non_empty: bool = False) -> tuple[str, ...]:
         if isinstance(raw, str):
             raw = [raw]
+        if isinstance(raw, list):
+            # One level of lists within the list, as YAML aliases compose named lists:
+            # exclude: [*hollow_formulas, *not_an_apology].
+            raw = [s for part in raw for s in (part if isinstance(part, list) else [part])]
         if not isinstance(raw, list) or not all(isinstance(s, str) and s.strip() for s in raw):
             self.fail(where, "must be a list of non-empty strings")
             return ()

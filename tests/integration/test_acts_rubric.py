@@ -197,6 +197,42 @@ def test_an_apology_before_the_customer_says_anything_like_a_problem_answers_not
 
 
 @pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        # Rang to book: the PIN never had (about 0.6 as a fault) is a detail of the request.
+        ("I'd like to book one of the study rooms for Tuesday morning.", Verdict.NA),
+        # Rang with no request said: the same words are a problem left without an apology.
+        ("Hi, yes.", Verdict.FAIL),
+    ],
+)
+def test_a_faint_fault_after_a_request_is_a_detail_of_it(
+    default_scorer: RubricScorer, first: str, expected: Verdict
+) -> None:
+    call = _call(
+        ("A", "Good morning, Riverside Library, Ama speaking, how can I help?"),
+        ("C", first),
+        ("A", "Of course, can I take your card number?"),
+        ("C", "I don't think I ever got a PIN for the card."),
+        ("A", "No problem, I'll set one up for you now."),
+    )
+    assert _verdicts(default_scorer, call)["apology"] is expected
+
+
+def test_a_hollow_apology_after_a_faint_fault_shows_a_problem_was_raised(
+    default_scorer: RubricScorer,
+) -> None:
+    # The missing login alone reads about 0.3 as a fault; the agent's formula answers it as
+    # one, and a formula does not pass the item.
+    call = _call(
+        ("A", "Good morning, Riverside Library, Ama speaking, how can I help?"),
+        ("C", "I've never actually been given a login for the website."),
+        ("A", "Sorry for any inconvenience, I'll send one to your email now."),
+    )
+    apology = next(i for i in default_scorer.score(call).items if i.item_id == "apology")
+    assert apology.verdict is Verdict.FAIL, apology.reason
+
+
+@pytest.mark.parametrize(
     "back",
     [
         # As speech recognition runs it into the news that follows, in one long sentence.

@@ -87,6 +87,19 @@ def test_the_default_rubric_has_the_five_items() -> None:
     }
 
 
+def test_named_lists_compose_through_yaml_aliases(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        "pass_when: {phrases: [hello]}",
+        "pass_when:\n      phrases: [hello]\n"
+        "      exclude: [&rude [hello you], &curt [hello what]]\n"
+        "    applies_when: {phrases: [hi], exclude: [*curt, hi there]}",
+    )
+    greeting = load_rubric(_write(tmp_path, text)).items[0]
+    assert greeting.pass_when.exclude == ("hello you", "hello what")
+    assert greeting.applies_when is not None
+    assert greeting.applies_when.exclude == ("hello what", "hi there")
+
+
 @pytest.mark.parametrize("case", sorted(BROKEN))
 def test_each_problem_names_the_item_and_field(tmp_path: Path, case: str) -> None:
     old, new, where, what = BROKEN[case]
