@@ -38,7 +38,7 @@ from qa_pipeline.scoring.labelled import (
 from qa_pipeline.scoring.rubric import load_rubric
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
-EVALUATION = ("eval", "eval2", "eval3", "eval4", "eval5", "eval6")
+EVALUATION = ("eval", "eval2", "eval3", "eval4", "eval5", "eval6", "eval7")
 """The held-out sets: each a folder of tests/ with scripts text/<name>_*.txt and asr/."""
 
 

@@ -62,6 +62,7 @@ SETS = {
     "eval4": (ROOT / "tests" / "eval4", "eval4_*.txt", every_second_written),
     "eval5": (ROOT / "tests" / "eval5", "eval5_*.txt", every_second_written),
     "eval6": (ROOT / "tests" / "eval6", "eval6_*.txt", every_second_written),
+    "eval7": (ROOT / "tests" / "eval7", "eval7_*.txt", every_second_written),
     # The development set's voiced calls are tuned on, like its text.
     "dev": (ROOT / "tests" / "dev", "dev_*.txt", every_second_written),
 }
