@@ -9,10 +9,11 @@ Sets (README, "How well it agrees with reviewers"):
   eval-asr   tests/eval/asr, 67 of those calls voiced with flite and transcribed by the pipeline
   dev        tests/dev/text, 150 calls written from their own briefs for tuning (a third ASR-like)
   dev-asr    tests/dev/asr, 49 of those calls voiced with flite and transcribed, for tuning
-  eval2-text tests/eval2/text, 150 held-out calls written later, before the third round of tuning
-  eval2-asr  tests/eval2/asr, 49 of those calls voiced with flite and transcribed by the pipeline
-  eval3-text tests/eval3/text, 150 held-out calls written before the fourth round of tuning
-  eval3-asr  tests/eval3/asr, 50 of those calls voiced with flite and transcribed by the pipeline
+  dev2       tests/dev2/text, 100 calls written for tuning in the eighth round: hold etiquette
+             and active listening near misses
+  evalN-text tests/evalN/text (N = 2 to 7), 150 held-out calls each, written before a round of
+             tuning by writers who saw only the item definitions
+  evalN-asr  tests/evalN/asr, 49 of those calls voiced with flite and transcribed by the pipeline
 
 Per item: accuracy, Cohen's kappa, precision and recall of pass, fail and N/A; then the
 confusion table (rows: the reviewer's verdict; columns: the rubric's).
@@ -55,6 +56,7 @@ SETS: dict[str, Callable[[], list[LabelledCall]]] = {
     "tuning": lambda: read_scripts(sorted((TESTS / "labelled").glob("calls_*.txt")), gap_s=0.5),
     "dev": _scripts("dev"),
     "dev-asr": _voiced("dev"),
+    "dev2": _scripts("dev2"),
     **{
         f"{name}-{kind}": read(name)
         for name in EVALUATION

@@ -240,15 +240,16 @@ def test_hold_etiquette_is_owed_for_every_hold(tmp_path: Path) -> None:
     assert told["hold_etiquette"] is Verdict.FAIL
 
 
-def test_a_check_in_answered_okay_keeps_one_hold(tmp_path: Path) -> None:
-    """Coming back mid-hold to say "still looking", answered "okay", is a check-in on the hold
-    asked for, not a second hold put on without asking; a question back from the customer
-    is a conversation between two holds (above)."""
+@pytest.mark.parametrize("answer", ["Okay.", "Yes, yes, I'm still here."])
+def test_a_check_in_answered_briefly_keeps_one_hold(tmp_path: Path, answer: str) -> None:
+    """Coming back mid-hold to say "still looking", answered "okay" or "I'm still here", is a
+    check-in on the hold asked for, not a second hold put on without asking; a question back
+    from the customer is a conversation between two holds (above)."""
     script = _TWO_HOLDS.replace("hold 40\n", "hold 80\n").format(second="Hang on, one moment.")
     checked_in = script.replace(
         "A: Thank you for holding. The last reading was estimated.\nC: Right, so what now?\n"
         "A: Hang on, one moment.\n",
-        "A: Just checking in, I'm still looking, thanks for bearing with me.\nC: Okay.\n",
+        f"A: Just checking in, I'm still looking, thanks for bearing with me.\nC: {answer}\n",
     )
     assert checked_in != script
     assert _scripted(tmp_path, checked_in)["hold_etiquette"] is Verdict.PASS

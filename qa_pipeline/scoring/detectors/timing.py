@@ -137,16 +137,16 @@ def _announce_patterns(announce: tuple[str, ...]) -> tuple[re.Pattern[str], ...]
 
 def _is_check_in(between: Sequence[Turn]) -> bool:
     """The turns between two silences are a check-in: the agent speaks first and briefly
-    (10 s at most a turn), and the customer, if at all, only answers "okay" ("no worries":
-    1.2 s at most, no question). A customer asking something is a conversation between two
-    holds, each owed its own etiquette."""
+    (10 s at most a turn), and the customer, if at all, only answers ("okay", "yes, I'm still
+    here": 3 s at most, no question). A customer asking something is a conversation between
+    two holds, each owed its own etiquette."""
     return (
         bool(between)
         and between[0].speaker is Speaker.AGENT
         and all(
             t.duration_s <= 10.0
             if t.speaker is Speaker.AGENT
-            else t.duration_s <= 1.2 and "?" not in t.text
+            else t.duration_s <= 3.0 and "?" not in t.text
             for t in between
         )
     )
