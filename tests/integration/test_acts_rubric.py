@@ -197,6 +197,25 @@ def test_an_apology_before_the_customer_says_anything_like_a_problem_answers_not
 
 
 @pytest.mark.parametrize(
+    "opening",
+    [
+        "Hi, this is Jo at Riverside Library, can I help?",
+        # Written with the g dropped, as the agent says it.
+        "Good evenin', Riverside Library, Jo speakin', how can I help?",
+        "Thank you for callin' Riverside Library, Jo here, how can I help?",
+        # "How may I help you" with its first word lost to recognition.
+        "Good morning, Riverside Library, my name is Jo, I may help you today.",
+    ],
+)
+def test_greetings_in_the_words_agents_and_recognition_give_them_pass(
+    default_scorer: RubricScorer, opening: str
+) -> None:
+    call = _call(("A", opening), ("C", "I'd like to renew my books."), ("A", "Of course."))
+    greeting = next(i for i in default_scorer.score(call).items if i.item_id == "greeting")
+    assert greeting.verdict is Verdict.PASS, greeting.reason
+
+
+@pytest.mark.parametrize(
     ("first", "expected"),
     [
         # Rang to book: the PIN never had (about 0.6 as a fault) is a detail of the request.
@@ -254,6 +273,53 @@ def test_thanks_on_return_from_hold_as_recognition_gives_it(
     )
     hold = next(i for i in default_scorer.score(call).items if i.item_id == "hold_etiquette")
     assert hold.verdict is Verdict.PASS, hold.reason
+
+
+@pytest.mark.parametrize(
+    ("ask", "back"),
+    [
+        ("Mind holding while I message the driver?", "Appreciate you hanging on, he's on his way."),
+        ("is it okay if i leave you on hold for a sec", "thank you for being so patient its there"),
+        (
+            "Can you bear with me on hold while I check.",
+            "Sorry that took a little while, it's there.",
+        ),
+    ],
+)
+def test_a_hold_asked_for_and_thanked_in_other_words_passes(
+    default_scorer: RubricScorer, ask: str, back: str
+) -> None:
+    call = _call(
+        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        ("C", "I'd like to check whether my order has been sent."),
+        ("A", ask),
+        ("C", "Sure."),
+        ("hold", "40"),
+        ("A", back),
+    )
+    hold = next(i for i in default_scorer.score(call).items if i.item_id == "hold_etiquette")
+    assert hold.verdict is Verdict.PASS, hold.reason
+
+
+@pytest.mark.parametrize(
+    ("last", "expected"),
+    [
+        ("You're welcome. Is there anything else I can help you with?", Verdict.PASS),
+        # The call cuts off mid-sentence: no close.
+        ("You're welcome. Is there anything else I can", Verdict.FAIL),
+    ],
+)
+def test_a_call_cut_off_mid_offer_has_no_close(
+    default_scorer: RubricScorer, last: str, expected: Verdict
+) -> None:
+    call = _call(
+        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        ("C", "I'd like to check whether my order has been sent."),
+        ("A", "It left this morning, thanks for checking."),
+        ("C", "Great, thank you."),
+        ("A", last),
+    )
+    assert _verdicts(default_scorer, call)["closing"] is expected
 
 
 def test_thanks_for_calling_with_its_first_word_lost_closes_the_call(

@@ -1,14 +1,15 @@
 """The default rubric against human labels on the held-out evaluation sets (never tuned on).
 
-Six sets: `tests/eval` (written before any tuning), `tests/eval2` (written later by other
+Seven sets: `tests/eval` (written before any tuning), `tests/eval2` (written later by other
 writers, at the start of the third round of tuning, which never looked at it),
 `tests/eval3` (written at the start of the fourth, likewise), `tests/eval4` (the fifth,
 measured once at its end), `tests/eval5` (the sixth, which left the verdicts as they were:
-measured once) and `tests/eval6` (written at the start of the seventh and measured once;
-then its voiced calls' hold misses were read). Floors sit a little under the figures
-measured when the rubric was last changed (README, "How well it agrees with reviewers"); a
-change that makes the rubric agree less with reviewers on calls it never saw fails here. No
-floor is asserted on the tuning or development sets.
+measured once), `tests/eval6` (written at the start of the seventh and measured once;
+then its voiced calls' hold misses were read) and `tests/eval7` (written at the start of the
+eighth, measured once before its changes and once after, never read). Floors sit a little
+under the figures measured when the rubric was last changed (README, "How well it agrees
+with reviewers"); a change that makes the rubric agree less with reviewers on calls it never
+saw fails here. No floor is asserted on the tuning or development sets.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ EVAL3 = ROOT / "tests" / "eval3"
 EVAL4 = ROOT / "tests" / "eval4"
 EVAL5 = ROOT / "tests" / "eval5"
 EVAL6 = ROOT / "tests" / "eval6"
+EVAL7 = ROOT / "tests" / "eval7"
 
 # (accuracy, kappa) floors per item (greeting, listening, hold, apology, closing); measured
 # with default rubric 2.3 on eval: text 0.990/0.980, 0.950/0.907, 0.990/0.985, 0.905/0.858,
@@ -44,14 +46,14 @@ TEXT_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.92, 0.85),
     "hold_etiquette": (0.97, 0.95),
-    "apology": (0.91, 0.86),
+    "apology": (0.93, 0.89),
     "closing": (0.97, 0.94),
 }
 ASR_FLOORS = {
-    "greeting": (0.88, 0.76),
+    "greeting": (0.92, 0.84),
     "active_listening": (0.88, 0.78),
     "hold_etiquette": (0.95, 0.92),
-    "apology": (0.90, 0.85),
+    "apology": (0.92, 0.88),
     "closing": (0.97, 0.94),
 }
 # eval2 (rubric 2.3): text 0.987/0.973, 0.953/0.916, 0.973/0.960, 0.907/0.860, 0.987/0.973;
@@ -61,16 +63,16 @@ ASR_FLOORS = {
 TEXT2_FLOORS = {
     "greeting": (0.96, 0.93),
     "active_listening": (0.92, 0.86),
-    "hold_etiquette": (0.94, 0.90),
-    "apology": (0.91, 0.86),
-    "closing": (0.96, 0.93),
+    "hold_etiquette": (0.98, 0.97),
+    "apology": (0.925, 0.87),
+    "closing": (0.99, 0.98),
 }
 ASR2_FLOORS = {
     "greeting": (0.89, 0.78),
     "active_listening": (0.77, 0.60),
-    "hold_etiquette": (0.95, 0.92),
-    "apology": (0.85, 0.78),
-    "closing": (0.93, 0.86),
+    "hold_etiquette": (0.98, 0.97),
+    "apology": (0.89, 0.83),
+    "closing": (0.97, 0.94),
 }
 # eval3 (written before rubric 2.3's changes, measured with 2.2 and once with 2.3): text
 # 0.973/0.947, 0.953/0.916, 0.973/0.960, 0.880/0.820, 0.953/0.907; voiced and transcribed
@@ -78,16 +80,16 @@ ASR2_FLOORS = {
 TEXT3_FLOORS = {
     "greeting": (0.95, 0.90),
     "active_listening": (0.93, 0.87),
-    "hold_etiquette": (0.95, 0.92),
-    "apology": (0.89, 0.83),
-    "closing": (0.93, 0.86),
+    "hold_etiquette": (0.98, 0.97),
+    "apology": (0.92, 0.88),
+    "closing": (0.96, 0.93),
 }
 ASR3_FLOORS = {
     "greeting": (0.91, 0.82),
     "active_listening": (0.77, 0.58),
-    "hold_etiquette": (0.89, 0.83),
-    "apology": (0.85, 0.75),
-    "closing": (0.95, 0.90),
+    "hold_etiquette": (0.95, 0.92),
+    "apology": (0.89, 0.81),
+    "closing": (0.99, 0.98),
 }
 
 # eval4 (written before rubric 2.4's changes, measured once with 2.4): text 0.993/0.987,
@@ -97,15 +99,15 @@ TEXT4_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.97, 0.95),
-    "apology": (0.89, 0.83),
-    "closing": (0.97, 0.94),
+    "apology": (0.92, 0.87),
+    "closing": (0.995, 0.99),
 }
 ASR4_FLOORS = {
     "greeting": (0.85, 0.70),
     "active_listening": (0.85, 0.71),
     "hold_etiquette": (0.93, 0.89),
-    "apology": (0.80, 0.70),
-    "closing": (0.93, 0.86),
+    "apology": (0.89, 0.82),
+    "closing": (0.99, 0.98),
 }
 
 # eval5 (written and measured once with rubric 2.4): text 0.993/0.987, 0.953/0.916,
@@ -114,15 +116,15 @@ ASR4_FLOORS = {
 TEXT5_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.93, 0.87),
-    "hold_etiquette": (0.95, 0.92),
-    "apology": (0.87, 0.81),
-    "closing": (0.96, 0.93),
+    "hold_etiquette": (0.975, 0.96),
+    "apology": (0.90, 0.84),
+    "closing": (0.99, 0.98),
 }
 ASR5_FLOORS = {
     "greeting": (0.89, 0.78),
     "active_listening": (0.81, 0.65),
     "hold_etiquette": (0.87, 0.80),
-    "apology": (0.77, 0.62),
+    "apology": (0.83, 0.73),
     "closing": (0.93, 0.86),
 }
 
@@ -136,18 +138,45 @@ ASR5_FLOORS = {
 # thanks with the first word lost ("For waiting, ..."): eval2-asr hold 0.939 to 0.959/0.938,
 # eval6-asr hold 0.918/0.876 and closing 0.959 to 0.980/0.959.
 TEXT6_FLOORS = {
-    "greeting": (0.96, 0.92),
+    "greeting": (0.985, 0.97),
     "active_listening": (0.95, 0.91),
-    "hold_etiquette": (0.96, 0.94),
+    "hold_etiquette": (0.985, 0.97),
     "apology": (0.92, 0.88),
     "closing": (0.97, 0.94),
 }
 ASR6_FLOORS = {
     "greeting": (0.93, 0.86),
     "active_listening": (0.87, 0.77),
-    "hold_etiquette": (0.90, 0.85),
+    "hold_etiquette": (0.93, 0.89),
     "apology": (0.94, 0.91),
     "closing": (0.97, 0.94),
+}
+
+# Rubric 2.6, decided on dev, dev-asr, tuning and dev2 (README, "What moved 2.5 to 2.6"):
+# apology (a faint fault after a request opening is a detail of the request; a hollow apology
+# after a hint shows a problem was raised), hold etiquette (permission and thanks in more
+# words; a check-in answered "I'm still here"), closing (a last turn cut off mid-sentence),
+# greeting ("can I help", "good mornin'"). It moved no figure down on any set; every floor
+# that it moved now sits above 2.5's figure.
+
+# eval7 (written before the eighth round; measured once with rubric 2.5: text 0.980/0.960,
+# 0.947/0.904, 0.953/0.930, 0.913/0.870, 0.993/0.987; voiced 0.939/0.878, 0.816/0.669,
+# 0.939/0.908, 0.837/0.746, 1.000/1.000), then with 2.6: text 0.987/0.973, 0.947/0.904,
+# 0.987/0.980, 0.940/0.910, 0.993/0.987; voiced 0.939/0.878, 0.816/0.669, 0.959/0.939,
+# 0.878/0.809, 1.000/1.000. Its misses were never read.
+TEXT7_FLOORS = {
+    "greeting": (0.985, 0.97),
+    "active_listening": (0.93, 0.88),
+    "hold_etiquette": (0.97, 0.95),
+    "apology": (0.93, 0.89),
+    "closing": (0.98, 0.97),
+}
+ASR7_FLOORS = {
+    "greeting": (0.92, 0.84),
+    "active_listening": (0.80, 0.64),
+    "hold_etiquette": (0.95, 0.92),
+    "apology": (0.86, 0.78),
+    "closing": (0.98, 0.96),
 }
 
 
@@ -176,6 +205,7 @@ SETS = {
     "eval4": (EVAL4, "eval4_*.txt", 150, 49, TEXT4_FLOORS, ASR4_FLOORS),
     "eval5": (EVAL5, "eval5_*.txt", 150, 49, TEXT5_FLOORS, ASR5_FLOORS),
     "eval6": (EVAL6, "eval6_*.txt", 150, 49, TEXT6_FLOORS, ASR6_FLOORS),
+    "eval7": (EVAL7, "eval7_*.txt", 150, 49, TEXT7_FLOORS, ASR7_FLOORS),
 }
 """Set name: (folder, its scripts under text/, calls written, calls voiced, floors written,
 floors voiced)."""
