@@ -17,7 +17,16 @@ from qa_pipeline.batch.process import outcome_of_transcript
 from qa_pipeline.batch.run import rescore
 from qa_pipeline.errors import InputError
 from qa_pipeline.ingest.transcripts.native import read_transcript
-from qa_pipeline.records import CallMeta, CallSource, Speaker, Transcript, Turn, Verdict, Word
+from qa_pipeline.records import (
+    CallMeta,
+    CallSource,
+    ItemResult,
+    Speaker,
+    Transcript,
+    Turn,
+    Verdict,
+    Word,
+)
 from qa_pipeline.reports.call import call_document, render_text
 from qa_pipeline.scoring.detectors.acts import ActModel
 from qa_pipeline.scoring.engine import RubricScorer
@@ -73,6 +82,14 @@ def _rubric(tmp_path: Path, text: str, name: str = "r.yaml") -> Path:
 
 def _verdicts(scorer: RubricScorer, transcript: Transcript) -> dict[str, Verdict]:
     return {i.item_id: i.verdict for i in scorer.score(transcript).items}
+
+
+def _item(scorer: RubricScorer, transcript: Transcript, item_id: str) -> ItemResult:
+    return next(i for i in scorer.score(transcript).items if i.item_id == item_id)
+
+
+OPENING = ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?")
+"""An opening that passes the greeting, for calls about another item."""
 
 
 @pytest.fixture(scope="module")
@@ -152,11 +169,11 @@ def test_a_fault_the_agent_apologises_for_is_a_problem_raised(
     # Told too plainly for the customer's act to be sure of (about 0.4), the fault is still
     # one: the agent's specific apology for it shows a reviewer a problem was raised.
     call = _call(
-        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        OPENING,
         ("C", "The plant arrived and a few leaves are brown."),
         ("A", "I'm so sorry your plant arrived with brown leaves."),
     )
-    apology = next(i for i in default_scorer.score(call).items if i.item_id == "apology")
+    apology = _item(default_scorer, call, "apology")
     assert apology.verdict is Verdict.PASS, apology.reason
     assert [e.turn_index for e in apology.evidence] == [2]
 
@@ -174,7 +191,7 @@ def test_an_apology_for_nothing_the_customer_raised_leaves_it_not_applicable(
     default_scorer: RubricScorer, customer: str, agent: str
 ) -> None:
     call = _call(
-        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        OPENING,
         ("C", customer),
         ("A", agent),
     )
@@ -187,7 +204,7 @@ def test_an_apology_before_the_customer_says_anything_like_a_problem_answers_not
     # The change of address (about 0.3 as a problem) comes after the agent's apology for a
     # slip of its own, so the apology cannot have been for it.
     call = _call(
-        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        OPENING,
         ("C", "I'd like to update my details please."),
         ("A", "Of course, and I'm sorry I got your name wrong a moment ago."),
         ("C", "I moved house last month so the address is different."),
@@ -211,7 +228,7 @@ def test_greetings_in_the_words_agents_and_recognition_give_them_pass(
     default_scorer: RubricScorer, opening: str
 ) -> None:
     call = _call(("A", opening), ("C", "I'd like to renew my books."), ("A", "Of course."))
-    greeting = next(i for i in default_scorer.score(call).items if i.item_id == "greeting")
+    greeting = _item(default_scorer, call, "greeting")
     assert greeting.verdict is Verdict.PASS, greeting.reason
 
 
@@ -222,13 +239,15 @@ def test_greetings_in_the_words_agents_and_recognition_give_them_pass(
         ("I'd like to book one of the study rooms for Tuesday morning.", Verdict.NA),
         # Rang with no request said: the same words are a problem left without an apology.
         ("Hi, yes.", Verdict.FAIL),
+        # A request with its own impatience in it (about 0.4 as frustration) is still one.
+        ("So I'd like to pause my membership rather than pay for those months.", Verdict.NA),
     ],
 )
 def test_a_faint_fault_after_a_request_is_a_detail_of_it(
     default_scorer: RubricScorer, first: str, expected: Verdict
 ) -> None:
     call = _call(
-        ("A", "Good morning, Riverside Library, Ama speaking, how can I help?"),
+        OPENING,
         ("C", first),
         ("A", "Of course, can I take your card number?"),
         ("C", "I don't think I ever got a PIN for the card."),
@@ -243,11 +262,11 @@ def test_a_hollow_apology_after_a_faint_fault_shows_a_problem_was_raised(
     # The missing login alone reads about 0.3 as a fault; the agent's formula answers it as
     # one, and a formula does not pass the item.
     call = _call(
-        ("A", "Good morning, Riverside Library, Ama speaking, how can I help?"),
+        OPENING,
         ("C", "I've never actually been given a login for the website."),
         ("A", "Sorry for any inconvenience, I'll send one to your email now."),
     )
-    apology = next(i for i in default_scorer.score(call).items if i.item_id == "apology")
+    apology = _item(default_scorer, call, "apology")
     assert apology.verdict is Verdict.FAIL, apology.reason
 
 
@@ -264,14 +283,14 @@ def test_thanks_on_return_from_hold_as_recognition_gives_it(
     default_scorer: RubricScorer, back: str
 ) -> None:
     call = _call(
-        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        OPENING,
         ("C", "I'd like to check whether my order has been sent."),
         ("A", "Would you mind if I put you on hold while I check?"),
         ("C", "Sure."),
         ("hold", "40"),
         ("A", back),
     )
-    hold = next(i for i in default_scorer.score(call).items if i.item_id == "hold_etiquette")
+    hold = _item(default_scorer, call, "hold_etiquette")
     assert hold.verdict is Verdict.PASS, hold.reason
 
 
@@ -290,14 +309,14 @@ def test_a_hold_asked_for_and_thanked_in_other_words_passes(
     default_scorer: RubricScorer, ask: str, back: str
 ) -> None:
     call = _call(
-        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        OPENING,
         ("C", "I'd like to check whether my order has been sent."),
         ("A", ask),
         ("C", "Sure."),
         ("hold", "40"),
         ("A", back),
     )
-    hold = next(i for i in default_scorer.score(call).items if i.item_id == "hold_etiquette")
+    hold = _item(default_scorer, call, "hold_etiquette")
     assert hold.verdict is Verdict.PASS, hold.reason
 
 
@@ -313,7 +332,7 @@ def test_a_call_cut_off_mid_offer_has_no_close(
     default_scorer: RubricScorer, last: str, expected: Verdict
 ) -> None:
     call = _call(
-        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        OPENING,
         ("C", "I'd like to check whether my order has been sent."),
         ("A", "It left this morning, thanks for checking."),
         ("C", "Great, thank you."),
@@ -326,7 +345,7 @@ def test_thanks_for_calling_with_its_first_word_lost_closes_the_call(
     default_scorer: RubricScorer,
 ) -> None:
     call = _call(
-        ("A", "Good morning, Greenleaf Plants, Ama speaking, how can I help?"),
+        OPENING,
         ("C", "I'd like to check whether my order has been sent."),
         ("A", "It left this morning. Is there anything else I can help with?"),
         ("C", "No, that's all."),
