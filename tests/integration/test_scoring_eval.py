@@ -64,7 +64,7 @@ TEXT2_FLOORS = {
     "greeting": (0.96, 0.93),
     "active_listening": (0.92, 0.86),
     "hold_etiquette": (0.98, 0.97),
-    "apology": (0.925, 0.87),
+    "apology": (0.93, 0.89),
     "closing": (0.99, 0.98),
 }
 ASR2_FLOORS = {
@@ -106,7 +106,7 @@ ASR4_FLOORS = {
     "greeting": (0.85, 0.70),
     "active_listening": (0.85, 0.71),
     "hold_etiquette": (0.93, 0.89),
-    "apology": (0.89, 0.82),
+    "apology": (0.91, 0.85),
     "closing": (0.99, 0.98),
 }
 
@@ -117,7 +117,7 @@ TEXT5_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.975, 0.96),
-    "apology": (0.90, 0.84),
+    "apology": (0.91, 0.85),
     "closing": (0.99, 0.98),
 }
 ASR5_FLOORS = {
@@ -141,7 +141,7 @@ TEXT6_FLOORS = {
     "greeting": (0.985, 0.97),
     "active_listening": (0.95, 0.91),
     "hold_etiquette": (0.985, 0.97),
-    "apology": (0.92, 0.88),
+    "apology": (0.935, 0.90),
     "closing": (0.97, 0.94),
 }
 ASR6_FLOORS = {
