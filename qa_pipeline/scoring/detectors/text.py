@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from qa_pipeline.records import Turn
-from qa_pipeline.scoring.patterns import compile_pattern
+from qa_pipeline.scoring.patterns import Pattern, compile_pattern
 
 __all__ = ["Match", "SemanticModel", "TextDetector", "phrase_pattern"]
 
@@ -133,10 +133,15 @@ class TextDetector:
         # which have no nested repeats and stay on ``re`` for its lookbehind.
         self.exclude = [compile_pattern(p) for p in exclude]
         self.min_similarity = min_similarity
+        self.any_of: Pattern | None = None
         if kind == "phrases":
             self.patterns = [phrase_pattern(*values)]
         elif kind == "regex":
             self.patterns = [compile_pattern(v) for v in values]
+            if len(values) > 1:
+                # Most turns match none of a list: one pass of all of them in one pattern
+                # says so, before each runs for its own spans.
+                self.any_of = compile_pattern("|".join(f"(?:{v})" for v in values))
         else:
             self.patterns = []
             self.semantic = semantic or SemanticModel()
@@ -149,6 +154,8 @@ class TextDetector:
         each match looks its sentence and words up by bisection.
         """
         text = _normalise(turn.text)
+        if self.any_of is not None and not self.any_of.search(text):
+            return []
         spans = (
             self._similar_spans(text)
             if self.kind == "similar_to"
