@@ -202,3 +202,21 @@ def test_rubric_patterns_give_character_spans_on_any_text(text: str, pattern: st
         m.span() for m in reference.finditer(text)
     ]
     assert bool(compiled.search(text)) == bool(reference.search(text))
+
+
+@_SETTINGS
+@given(
+    heard=st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=30),
+    patterns=st.lists(st.sampled_from(_PATTERNS), min_size=2, max_size=4, unique=True),
+)
+def test_a_list_of_patterns_finds_what_each_finds(heard: list[str], patterns: list[str]) -> None:
+    """The regex detector first tries its patterns as one (to pass over turns none matches);
+    what it finds is still every match of every pattern."""
+    from qa_pipeline.records import Turn
+    from qa_pipeline.scoring.detectors.text import TextDetector
+
+    said = [Word(n * 0.4, n * 0.4 + 0.3, w, 0.9, Speaker.AGENT) for n, w in enumerate(heard)]
+    turn = Turn(0, Speaker.AGENT, 0.0, said[-1].end_s, " ".join(heard), 0.9, tuple(said))
+    each = {m for p in patterns for m in TextDetector("regex", [p]).find(turn)}
+    assert TextDetector("regex", patterns).any_of is not None
+    assert set(TextDetector("regex", patterns).find(turn)) == each

@@ -9,6 +9,7 @@ evidence carries their timestamps.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import re
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from qa_pipeline.records import Turn
-from qa_pipeline.scoring.patterns import Pattern, compile_pattern
+from qa_pipeline.scoring.patterns import Pattern, PatternError, compile_pattern
 
 __all__ = ["Match", "SemanticModel", "TextDetector", "phrase_pattern"]
 
@@ -140,8 +141,10 @@ class TextDetector:
             self.patterns = [compile_pattern(v) for v in values]
             if len(values) > 1:
                 # Most turns match none of a list: one pass of all of them in one pattern
-                # says so, before each runs for its own spans.
-                self.any_of = compile_pattern("|".join(f"(?:{v})" for v in values))
+                # says so, before each runs for its own spans. A list too big for RE2's
+                # memory budget as one pattern just runs pattern by pattern.
+                with contextlib.suppress(PatternError):
+                    self.any_of = compile_pattern("|".join(f"(?:{v})" for v in values))
         else:
             self.patterns = []
             self.semantic = semantic or SemanticModel()
