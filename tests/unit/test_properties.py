@@ -218,5 +218,5 @@ def test_a_list_of_patterns_finds_what_each_finds(heard: list[str], patterns: li
     said = [Word(n * 0.4, n * 0.4 + 0.3, w, 0.9, Speaker.AGENT) for n, w in enumerate(heard)]
     turn = Turn(0, Speaker.AGENT, 0.0, said[-1].end_s, " ".join(heard), 0.9, tuple(said))
     each = {m for p in patterns for m in TextDetector("regex", [p]).find(turn)}
-    assert TextDetector("regex", patterns).any_of is not None
+    assert TextDetector("regex", patterns).combined is not None
     assert set(TextDetector("regex", patterns).find(turn)) == each

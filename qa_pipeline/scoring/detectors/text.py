@@ -134,7 +134,7 @@ class TextDetector:
         # which have no nested repeats and stay on ``re`` for its lookbehind.
         self.exclude = [compile_pattern(p) for p in exclude]
         self.min_similarity = min_similarity
-        self.any_of: Pattern | None = None
+        self.combined: Pattern | None = None
         if kind == "phrases":
             self.patterns = [phrase_pattern(*values)]
         elif kind == "regex":
@@ -144,7 +144,7 @@ class TextDetector:
                 # says so, before each runs for its own spans. A list too big for RE2's
                 # memory budget as one pattern just runs pattern by pattern.
                 with contextlib.suppress(PatternError):
-                    self.any_of = compile_pattern("|".join(f"(?:{v})" for v in values))
+                    self.combined = compile_pattern("|".join(f"(?:{v})" for v in values))
         else:
             self.patterns = []
             self.semantic = semantic or SemanticModel()
@@ -157,7 +157,7 @@ class TextDetector:
         each match looks its sentence and words up by bisection.
         """
         text = _normalise(turn.text)
-        if self.any_of is not None and not self.any_of.search(text):
+        if self.combined is not None and not self.combined.search(text):
             return []
         spans = (
             self._similar_spans(text)
