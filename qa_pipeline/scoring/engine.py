@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from qa_pipeline.bulk import paused_gc
 from qa_pipeline.records import (
@@ -28,11 +29,17 @@ from qa_pipeline.scoring.detectors import timing
 from qa_pipeline.scoring.detectors.acts import (
     ActModel,
     CallActs,
+    Passing,
     act_rows_of_calls,
     embed_sentences,
 )
-from qa_pipeline.scoring.detectors.text import SemanticModel, TextDetector
-from qa_pipeline.scoring.patterns import compile_pattern
+from qa_pipeline.scoring.detectors.text import (
+    SemanticModel,
+    TextDetector,
+    WordOffsets,
+    normalised,
+)
+from qa_pipeline.scoring.patterns import AnyPattern, any_pattern
 from qa_pipeline.scoring.rubric import (
     ACT_LEAVES,
     TEXT_LEAVES,
@@ -46,23 +53,19 @@ from qa_pipeline.speech.turns import nontalk_gaps
 
 __all__ = ["RubricScorer", "score_call", "scorer_for"]
 
+_COMBINATORS = frozenset(("all_of", "any_of", "none_of", "sequence"))
 _ANY_SPEAKER = Scope(speaker="any")
 """An applies_when condition's default scope. One object: scoped turns are cached by the
 scope's identity, and every other scope is a rubric's own, alive as long as its scorer."""
 
 
-@dataclass(frozen=True)
-class _Result:
-    """What a detector node found: whether it holds, the evidence, and what was missing."""
+class _Result(NamedTuple):
+    """What a detector node found: whether it holds, the evidence, and what was missing.
+    (A named tuple: a call builds dozens, and a frozen dataclass costs three times more.)"""
 
     satisfied: bool
     evidence: tuple[Evidence, ...] = ()
-    matches: tuple[TurnMatch, ...] = ()
     missing: tuple[str, ...] = ()
-
-    @property
-    def first_s(self) -> float:
-        return min((e.start_s for e in self.evidence), default=float("inf"))
 
 
 @dataclass
@@ -80,6 +83,13 @@ class _Call:
         default_factory=dict
     )
     """The turns in a scope, by (scope, anchor, hold): an item's leaves mostly share one."""
+    matches: list[TurnMatch] = field(default_factory=list)
+    """Every leaf's matches, in the order the leaves ran (repeats removed at the end)."""
+    word_offsets: dict[int, WordOffsets] = field(default_factory=dict)
+    """Each turn's word offsets, by turn index, once the first text leaf matched in it."""
+    texts: dict[int, str] = field(default_factory=dict)
+    """A scope's turns' words as text detectors read them, one turn a line, by the identity
+    of the scoped list (kept in ``scoped`` for the call's lifetime)."""
 
     def __post_init__(self) -> None:
         turns = self.transcript.turns
@@ -91,6 +101,13 @@ class _Call:
         self.holds = timing.find_holds(
             turns, h.announce, h.min_silence_s, h.announced_min_silence_s
         )
+
+    def text_of(self, turns: list[Turn]) -> str:
+        """The scoped turns' normalised words, one turn a line (see TextDetector.find_in)."""
+        text = self.texts.get(id(turns))
+        if text is None:
+            text = self.texts[id(turns)] = "\n".join([normalised(t.text) for t in turns])
+        return text
 
 
 class RubricScorer:
@@ -109,7 +126,11 @@ class RubricScorer:
         self.rubric = rubric
         self._semantic = semantic
         self.acts = (acts or ActModel(rubric.examples)) if rubric.acts else None
-        self._excludes: dict[int, list] = {}
+        self._excludes: dict[int, AnyPattern] = {}
+        # Per act leaf, its acts and threshold; per leaf, its result when it finds nothing
+        # (most leaves in most calls): worked out once, not once per call.
+        self._act_keys: dict[int, tuple[tuple[str, ...], float | None]] = {}
+        self._nothing: dict[int, _Result] = {}
         # Keyed by node identity: two leaves may share an id and phrases yet differ in excludes.
         # The rubric, held by self.rubric, keeps every node alive for the scorer's lifetime.
         self._detectors: dict[int, TextDetector] = {}
@@ -119,8 +140,14 @@ class RubricScorer:
                     self._compile(root)
 
     def _compile(self, node: Node) -> None:
+        self._nothing[id(node)] = _Result(False, (), (node.id,))
         if node.kind in ACT_LEAVES:
-            self._excludes[id(node)] = [compile_pattern(p) for p in node.exclude]
+            self._excludes[id(node)] = any_pattern(node.exclude)
+            limit = node.params.get("min_confidence")
+            self._act_keys[id(node)] = (
+                tuple(node.values),
+                None if limit is None else float(limit),
+            )
         if node.kind in TEXT_LEAVES:
             self._detectors[id(node)] = TextDetector(
                 node.kind,
@@ -176,9 +203,7 @@ class RubricScorer:
 
     def _score(self, transcript: Transcript, acts: CallActs | None) -> CallScore:
         call = _Call(transcript, self.rubric, acts)
-        results = [self._item(call, item) for item in self.rubric.items]
-        items = tuple(r for r, _ in results)
-        matches = tuple(m for _, ms in results for m in ms)
+        items = tuple([self._item(call, item) for item in self.rubric.items])
         possible = sum(i.max_points for i in items if i.verdict is not Verdict.NA)
         earned = sum(i.points for i in items)
         critical_failed = any(i.critical and i.verdict is Verdict.FAIL for i in items)
@@ -191,27 +216,24 @@ class RubricScorer:
             points_possible=possible,
             critical_failed=critical_failed,
             items=items,
-            matches=_unique(matches),
+            matches=tuple(dict.fromkeys(call.matches)),
         )
 
-    def _item(self, call: _Call, item: Item) -> tuple[ItemResult, tuple[TurnMatch, ...]]:
+    def _item(self, call: _Call, item: Item) -> ItemResult:
         anchor: tuple[float, float] | None = None
-        matches: tuple[TurnMatch, ...] = ()
         if item.applies_when is not None:
             applies = self._node(call, item, item.applies_when, _ANY_SPEAKER, None)
-            matches += applies.matches
             if not applies.satisfied:
                 reason = f"not applicable: {', '.join(applies.missing) or item.applies_when.id}"
-                return self._result(call, item, Verdict.NA, reason, ()), matches
+                return self._result(call, item, Verdict.NA, reason, ())
             first = min(applies.evidence, key=lambda e: e.start_s, default=None)
             anchor = (first.start_s, first.end_s) if first else None
         found = self._node(call, item, item.pass_when, item.scope, anchor)
-        matches += found.matches
         if found.satisfied:
             verdict, reason = Verdict.PASS, "found: " + _describe(found.evidence)
         else:
             verdict, reason = Verdict.FAIL, "missing: " + ", ".join(found.missing or ("match",))
-        return self._result(call, item, verdict, reason, found.evidence), matches
+        return self._result(call, item, verdict, reason, found.evidence)
 
     def _result(
         self, call: _Call, item: Item, verdict: Verdict, reason: str, evidence: Sequence[Evidence]
@@ -243,30 +265,44 @@ class RubricScorer:
             return _every_hold(
                 [self._node(call, item, node, scope, anchor, h) for h in call.holds], call.holds
             )
-        if node.kind in ("all_of", "any_of", "none_of", "sequence"):
+        kind = node.kind
+        if kind in _COMBINATORS:
             children = [self._node(call, item, c, scope, anchor, hold) for c in node.children]
             return _combine(node, children)
-        turns = _in_scope(call, scope, anchor, hold)
-        if node.kind in TEXT_LEAVES:
-            return _said_by(self._text(item, node, turns), node, scope)
-        if node.kind in ACT_LEAVES:
-            return _said_by(self._act(call, item, node, turns), node, scope)
-        return _fact(call, node, scope, turns)
+        if kind in ACT_LEAVES:
+            assert call.acts is not None  # built in score() whenever the rubric names an act
+            passing = call.acts.passing(*self._act_keys[id(node)])
+            if not passing:
+                return self._nothing[id(node)]  # most act leaves: no sentence passes
+            found = self._act(call, node, _in_scope(call, scope, anchor, hold), passing)
+        elif kind in TEXT_LEAVES:
+            found = self._text(call, node, _in_scope(call, scope, anchor, hold))
+        else:
+            return _fact(call, node, scope, _in_scope(call, scope, anchor, hold))
+        if scope.first_s is not None and scope.first_turns is None:
+            found = _said_in_time(found, scope.first_s)
+        if not found:
+            return self._nothing[id(node)]
+        call.matches += [
+            TurnMatch(e.turn_index, item.id, node.id, e.start_s, e.end_s, e.text)
+            for e in found
+            if e.turn_index is not None  # always, for a text or act leaf
+        ]
+        return _Result(True, tuple(found))
 
-    def _act(self, call: _Call, item: Item, node: Node, turns: Sequence[Turn]) -> _Result:
+    def _act(
+        self, call: _Call, node: Node, turns: Sequence[Turn], passing: Passing
+    ) -> list[Evidence]:
         assert call.acts is not None  # built in score() whenever the rubric names an act
-        limit = node.params.get("min_confidence")
-        hits = call.acts.find(
-            [t.index for t in turns], node.values, None if limit is None else float(limit)
-        )
+        hits = call.acts.find(turns, node.values, passing)
         excludes = self._excludes[id(node)]
-        evidence, matches = [], []
+        found = []
         for hit in hits:
             s = hit.sentence
             # Read with the fragment it was cut from ("we do apologise for any | inconvenience").
-            if excludes and any(p.search(call.acts.read_on(hit).lower()) for p in excludes):
+            if excludes and excludes.search(call.acts.read_on(hit).lower()):
                 continue
-            evidence.append(
+            found.append(
                 Evidence(
                     s.turn_index,
                     s.speaker,
@@ -279,23 +315,15 @@ class RubricScorer:
                     sentence_index=s.sentence_index,
                 )
             )
-            matches.append(TurnMatch(s.turn_index, item.id, node.id, s.start_s, s.end_s, s.text))
-        return _Result(
-            bool(evidence), tuple(evidence), tuple(matches), () if evidence else (node.id,)
-        )
+        return found
 
-    def _text(self, item: Item, node: Node, turns: Sequence[Turn]) -> _Result:
-        detector = self._detectors[id(node)]
-        evidence, matches = [], []
-        for turn in turns:
-            for m in detector.find(turn):
-                evidence.append(
-                    Evidence(turn.index, turn.speaker, m.start_s, m.end_s, m.text, node.id)
-                )
-                matches.append(TurnMatch(turn.index, item.id, node.id, m.start_s, m.end_s, m.text))
-        return _Result(
-            bool(evidence), tuple(evidence), tuple(matches), () if evidence else (node.id,)
-        )
+    def _text(self, call: _Call, node: Node, turns: list[Turn]) -> list[Evidence]:
+        return [
+            Evidence(turn.index, turn.speaker, m.start_s, m.end_s, m.text, node.id)
+            for turn, m in self._detectors[id(node)].find_in(
+                turns, call.text_of(turns), call.word_offsets
+            )
+        ]
 
 
 def score_call(transcript: Transcript, rubric: Rubric) -> CallScore:
@@ -304,30 +332,30 @@ def score_call(transcript: Transcript, rubric: Rubric) -> CallScore:
 
 
 def _combine(node: Node, children: list[_Result]) -> _Result:
-    matches = tuple(m for c in children for m in c.matches)
-    if node.kind == "all_of":
+    kind = node.kind
+    if kind == "all_of":
         ok = all(c.satisfied for c in children)
         missing = tuple(m for c in children if not c.satisfied for m in c.missing)
-        return _Result(ok, tuple(e for c in children for e in c.evidence), matches, missing)
-    if node.kind == "any_of":
+        return _Result(ok, tuple(e for c in children for e in c.evidence), missing)
+    if kind == "any_of":
         hits = [c for c in children if c.satisfied]
         evidence = tuple(e for c in hits for e in c.evidence)
-        return _Result(bool(hits), evidence, matches, () if hits else (node.id,))
-    if node.kind == "none_of":
+        return _Result(bool(hits), evidence, () if hits else (node.id,))
+    if kind == "none_of":
         hits = [c for c in children if c.satisfied]
         # The evidence of a none_of that fails is what it should not have found.
         evidence = tuple(e for c in hits for e in c.evidence)
-        return _Result(not hits, evidence, matches, (f"no {node.id}",) if hits else ())
+        return _Result(not hits, evidence, (f"no {node.id}",) if hits else ())
     # sequence: each child must be found after the previous child's earliest evidence.
-    after_s, evidence = -1.0, []
+    after_s, found = -1.0, []
     for child, result in zip(node.children, children, strict=True):
         later = [e for e in result.evidence if e.start_s > after_s]
         if not result.satisfied or not later:
-            return _Result(False, tuple(evidence), matches, (f"{child.id} (in order)",))
+            return _Result(False, tuple(found), (f"{child.id} (in order)",))
         first = min(later, key=lambda e: e.start_s)
-        evidence.append(first)
+        found.append(first)
         after_s = first.start_s
-    return _Result(True, tuple(evidence), matches)
+    return _Result(True, tuple(found))
 
 
 def _fact(call: _Call, node: Node, scope: Scope, turns: Sequence[Turn]) -> _Result:
@@ -351,20 +379,17 @@ def _fact(call: _Call, node: Node, scope: Scope, turns: Sequence[Turn]) -> _Resu
             for i in found
         )
         ok = len(found) <= int(p.get("max_count", 0))
-        return _Result(ok, evidence, (), () if ok else (f"{node.id}: {len(found)} interruptions",))
+        return _Result(ok, evidence, () if ok else (f"{node.id}: {len(found)} interruptions",))
     if node.kind in ("hold", "hold_length"):
         holds = call.holds
         evidence = tuple(_hold_evidence(h, node.id) for h in holds)
         if node.kind == "hold":
-            return _Result(bool(holds), evidence, (), () if holds else (node.id,))
+            return _Result(bool(holds), evidence, () if holds else (node.id,))
         max_s = float(p.get("max_s", 120.0))
         excused = bool(p.get("unless_checked_in", True))
         long = [h for h in holds if h.duration_s > max_s and not (excused and h.checked_in)]
         return _Result(
-            not long,
-            evidence,
-            (),
-            (f"{node.id}: hold of {long[0].duration_s:.0f} s",) if long else (),
+            not long, evidence, (f"{node.id}: hold of {long[0].duration_s:.0f} s",) if long else ()
         )
     if node.kind == "gap":
         gaps = nontalk_gaps(all_turns, float(p.get("min_s", 20.0)))
@@ -372,7 +397,7 @@ def _fact(call: _Call, node: Node, scope: Scope, turns: Sequence[Turn]) -> _Resu
             Evidence(None, None, g.start_s, g.end_s, f"(silence {g.duration_s:.1f} s)", node.id)
             for g in gaps
         )
-        return _Result(bool(gaps), evidence, (), () if gaps else (node.id,))
+        return _Result(bool(gaps), evidence, () if gaps else (node.id,))
     speaker = Speaker.AGENT if scope.speaker == "any" else Speaker(scope.speaker)
     if node.kind == "talk_ratio":
         value, label = timing.talk_ratio(all_turns, speaker), "talk ratio"
@@ -384,7 +409,7 @@ def _fact(call: _Call, node: Node, scope: Scope, turns: Sequence[Turn]) -> _Resu
     evidence = (
         Evidence(None, speaker, 0.0, call.end_s, f"({speaker} {label} {value:.2f})", node.id),
     )
-    return _Result(ok, evidence, (), () if ok else (f"{node.id}: {label} {value:.2f}",))
+    return _Result(ok, evidence, () if ok else (f"{node.id}: {label} {value:.2f}",))
 
 
 def _hold_evidence(hold: timing.Hold, detector: str) -> Evidence:
@@ -396,17 +421,10 @@ def _hold_evidence(hold: timing.Hold, detector: str) -> Evidence:
     return Evidence(None, None, hold.start_s, hold.end_s, f"({', '.join(notes)})", detector)
 
 
-def _said_by(result: _Result, node: Node, scope: Scope) -> _Result:
-    """A leaf's result with only what was said within a ``first_s`` window: a turn that
-    starts in time can run past it (a long recorded notice before the offer of help)."""
-    if scope.first_s is None or scope.first_turns is not None:
-        return result
-    limit = scope.first_s + 0.01
-    evidence = tuple(e for e in result.evidence if e.start_s <= limit)
-    if len(evidence) == len(result.evidence):
-        return result
-    matches = tuple(m for m in result.matches if m.start_s <= limit)
-    return _Result(bool(evidence), evidence, matches, () if evidence else (node.id,))
+def _said_in_time(found: list[Evidence], first_s: float) -> list[Evidence]:
+    """A leaf's evidence said within a ``first_s`` window: a turn that starts in time can
+    run past it (a long recorded notice before the offer of help)."""
+    return [e for e in found if e.start_s <= first_s + 0.01]
 
 
 def _every_hold(results: list[_Result], holds: Sequence[timing.Hold]) -> _Result:
@@ -420,7 +438,6 @@ def _every_hold(results: list[_Result], holds: Sequence[timing.Hold]) -> _Result
     return _Result(
         all(r.satisfied for r in results),
         tuple(dict.fromkeys(e for r in results for e in r.evidence)),
-        tuple(dict.fromkeys(m for r in results for m in r.matches)),
         missing,
     )
 
@@ -507,10 +524,6 @@ def _describe(evidence: Sequence[Evidence]) -> str:
     ]
     more = f" (+{len(evidence) - 3} more)" if len(evidence) > 3 else ""
     return ", ".join(shown) + more if shown else "no evidence needed"
-
-
-def _unique(matches: tuple[TurnMatch, ...]) -> tuple[TurnMatch, ...]:
-    return tuple(dict.fromkeys(matches))
 
 
 _scorers: dict[str, RubricScorer] = {}

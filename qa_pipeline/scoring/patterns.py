@@ -7,12 +7,13 @@ backreferences or lookaround; a rubric using them is refused at ``rubric check``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
 import re2
 
-__all__ = ["Pattern", "PatternError", "compile_pattern"]
+__all__ = ["AnyPattern", "Pattern", "PatternError", "any_pattern", "compile_pattern"]
 
 _MAX_PROGRAM_BYTES = 8 << 20
 """RE2's memory budget per pattern: huge counted repeats (``a{1000}{1000}``) are refused."""
@@ -78,3 +79,38 @@ class _Re2Pattern:
         if text.isascii():
             return self._bytes.finditer(text.encode())
         return self._text.finditer(text)
+
+
+class AnyPattern:
+    """A list of patterns searched as one: whether any of them is found in a text.
+
+    One pattern (an alternation) where RE2's memory budget allows, so a text is scanned once;
+    a list too big for that is searched pattern by pattern. Falsy when the list is empty.
+    """
+
+    __slots__ = ("_each", "_one")
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        self._each = [compile_pattern(p) for p in patterns]  # each checked on its own
+        self._one: Pattern | None = self._each[0] if len(self._each) == 1 else None
+        if len(self._each) > 1:
+            with contextlib.suppress(PatternError):
+                self._one = compile_pattern("|".join(f"(?:{p})" for p in patterns))
+
+    def __bool__(self) -> bool:
+        return bool(self._each)
+
+    def search(self, text: str) -> bool:
+        """Whether any of the patterns is found in ``text``."""
+        if self._one is not None:
+            return self._one.search(text) is not None
+        return any(p.search(text) for p in self._each)
+
+
+def any_pattern(patterns: Sequence[str]) -> AnyPattern:
+    """The patterns as one ``AnyPattern`` (see there).
+
+    Raises:
+        PatternError: one of the patterns cannot run on RE2 (see ``compile_pattern``).
+    """
+    return AnyPattern(patterns)

@@ -220,3 +220,53 @@ def test_a_list_of_patterns_finds_what_each_finds(heard: list[str], patterns: li
     each = {m for p in patterns for m in TextDetector("regex", [p]).find(turn)}
     assert TextDetector("regex", patterns).combined is not None
     assert set(TextDetector("regex", patterns).find(turn)) == each
+
+
+# Anchored, greedy and empty-matching patterns: the ones that could find something different
+# in turns joined by newlines than in each turn on its own.
+_LINE_PATTERNS = [
+    r"^\W*(morning|thanks)\b",
+    r"\b(a|the|to|i)\W*$",
+    r"thank.*you",
+    r"\W*$",
+    r"[^a-z]+",
+    r"^.*?[a-z]{2,}",
+    r"\Athanks",
+]
+
+
+@_SETTINGS
+@given(
+    turns=st.lists(
+        st.lists(
+            st.sampled_from([*VOCABULARY, "Thanks", "morning,", "I", "the", "?", "'"]), max_size=8
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    patterns=st.lists(st.sampled_from(_LINE_PATTERNS), min_size=1, max_size=3, unique=True),
+    phrases=st.lists(
+        st.sampled_from(["thank you", "thanks", "good morning", "i", "the"]), min_size=1, max_size=3
+    ),
+)
+def test_a_scope_scanned_at_once_finds_what_each_turn_finds(
+    turns: list[list[str]], patterns: list[str], phrases: list[str]
+) -> None:
+    """Text leaves scan a scope's turns joined by newlines, once per pattern; what they find
+    is still exactly what each turn on its own gives."""
+    from qa_pipeline.records import Turn
+    from qa_pipeline.scoring.detectors.text import TextDetector, normalised
+
+    built = []
+    for n, heard in enumerate(turns):
+        said = [
+            Word(n * 10 + k * 0.4, n * 10 + k * 0.4 + 0.3, w, 0.9, Speaker.AGENT)
+            for k, w in enumerate(heard)
+        ]
+        end_s = said[-1].end_s if said else n * 10.0
+        built.append(Turn(n, Speaker.AGENT, n * 10.0, end_s, " ".join(heard), 0.9, tuple(said)))
+    text = "\n".join(normalised(t.text) for t in built)
+    for detector in (TextDetector("regex", patterns), TextDetector("phrases", phrases)):
+        each = [(t, m) for t in built for m in detector.find(t)]
+        assert detector.find_in(built, text) == each
+        assert detector.find_in(built, text, {}) == each

@@ -44,18 +44,28 @@ _KEEP = {w: w for w in (*FUNCTION_WORDS, "?")}
 def form_grams(text: str) -> set[str]:
     """The form n-grams of one sentence."""
     words = _TOKEN.findall(text.lower().replace("'", " ").replace("\u2019", " "))
-    tokens = [_KEEP.get(w, _CONTENT) for w in words]
-    # A run of content words reads as one placeholder.
-    shape = [
-        t for n, t in enumerate(tokens) if t is not _CONTENT or n == 0 or tokens[n - 1] is not t
-    ]
-    grams = {f"<length {min(len(words), 12) // 3}>", "^ " + " ".join(shape[:1])}
-    grams.update(("^ " + " ".join(shape[:2]), "^ " + " ".join(shape[:3])))
-    if "?" in tokens:
+    keep = _KEEP.get
+    # A run of content words reads as one placeholder. (A loop: every act-scored sentence
+    # passes here, and it is the classifier's largest cost after the products.)
+    shape: list[str] = []
+    previous = None
+    for word in words:
+        token = keep(word, _CONTENT)
+        if token is not previous or token is not _CONTENT:
+            shape.append(token)
+        previous = token
+    after, then = shape[1:], shape[2:]
+    grams = {
+        f"<length {min(len(words), 12) // 3}>",
+        "^ " + " ".join(shape[:1]),
+        "^ " + " ".join(shape[:2]),
+        "^ " + " ".join(shape[:3]),
+        *shape,
+        *[a + " " + b for a, b in zip(shape, after, strict=False)],
+        *[a + " " + b + " " + c for a, b, c in zip(shape, after, then, strict=False)],
+    }
+    if "?" in words:
         grams.add("<asks>")
-    grams.update(shape)
-    grams.update([f"{a} {b}" for a, b in zip(shape, shape[1:], strict=False)])
-    grams.update([f"{a} {b} {c}" for a, b, c in zip(shape, shape[1:], shape[2:], strict=False)])
     grams.discard(_CONTENT)
     return grams
 
@@ -103,8 +113,8 @@ def form_rows(texts: Sequence[str], vocabulary: Sequence[str] | Mapping[str, int
     indices: list[int] = []
     offsets = [0]
     for text in texts:
-        grams = form_grams(text)
-        indices.extend([position[g] for g in grams if g in position])
+        found = map(position.get, form_grams(text))
+        indices.extend([n for n in found if n is not None])
         offsets.append(len(indices))
     counts = np.diff(np.asarray(offsets))
     scale = np.where(counts > 0, 1.0 / np.sqrt(np.maximum(counts, 1)), 0.0).astype(np.float32)

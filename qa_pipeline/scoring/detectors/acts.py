@@ -18,12 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from qa_pipeline.records import Sentence, SentenceEmbeddings, Transcript
+from qa_pipeline.records import Sentence, SentenceEmbeddings, Transcript, Turn
 from qa_pipeline.scoring.sentences import SentenceOptions, split_sentences
 
-__all__ = ["ActModel", "ActRows", "CallActs", "act_rows_of_calls", "embed_sentences"]
+__all__ = ["ActModel", "ActRows", "CallActs", "Passing", "act_rows_of_calls", "embed_sentences"]
 
 _DEFAULT_THRESHOLD = 0.5
+Passing = dict[int, tuple[int, float]]
+"""A call's sentences passing an act leaf: sentence -> (its likeliest act, the probability)."""
 # Apologising has its own small set of words; which kind of apology a sentence makes (specific,
 # a hollow formula, "sorry?" asking to repeat, sorry for the wait) is the classifier's call.
 # The head alone misses specific apologies about things no corpus line was about: a sentence
@@ -317,7 +319,7 @@ class CallActs:
         self.by_turn: dict[int, list[int]] = {}
         for n, s in enumerate(self.sentences):
             self.by_turn.setdefault(s.turn_index, []).append(n)
-        self._hits: dict[tuple[tuple[str, ...], float | None], dict[int, tuple[int, float]]] = {}
+        self._hits: dict[tuple[tuple[str, ...], float | None], Passing] = {}
 
     def read_on(self, hit: ActHit) -> str:
         """The hit sentence's text, run on into the next sentence of its turn when speech
@@ -333,35 +335,32 @@ class CallActs:
         first = self.first_row
         return self.rows.probabilities[first : first + len(self.sentences)]
 
-    def find(
-        self, turn_indexes: Sequence[int], acts: Sequence[str], min_confidence: float | None
-    ) -> list[ActHit]:
-        """Sentences of these turns whose probability for one of ``acts`` reaches the
-        threshold (the leaf's, else each act's own); the likeliest act names the hit."""
-        passing = self._passing(tuple(acts), min_confidence)
-        if not passing:
-            return []
-        hits = []
-        for t in turn_indexes:
-            for n in self.by_turn.get(t, ()):
-                if n in passing:
-                    best, confidence = passing[n]
-                    hits.append(ActHit(self.sentences[n], acts[best], confidence, n))
-        return hits
-
-    def _passing(
-        self, acts: tuple[str, ...], min_confidence: float | None
-    ) -> dict[int, tuple[int, float]]:
-        """Sentence -> (its likeliest act among ``acts``, that probability), for this call's
-        sentences passing: once per call and leaf; scopes only filter it."""
-        key = (acts, min_confidence)
-        if key not in self._hits:
-            rows, best, probs = self.rows.passing(acts, min_confidence)
+    def passing(self, acts: Sequence[str], min_confidence: float | None) -> Passing:
+        """This call's sentences passing an act leaf (``acts``, ``min_confidence``: the
+        threshold, else each act's own), whatever its scope: sentence -> (its likeliest act
+        among ``acts``, that probability). Worked out once per call and leaf."""
+        key = (tuple(acts), min_confidence)
+        found = self._hits.get(key)
+        if found is None:
+            rows, best, probs = self.rows.passing(key[0], min_confidence)
             first = self.first_row
             lo = bisect.bisect_left(rows, first)
             hi = bisect.bisect_left(rows, first + len(self.sentences), lo)
-            self._hits[key] = {rows[n] - first: (best[n], probs[n]) for n in range(lo, hi)}
-        return self._hits[key]
+            found = self._hits[key] = {rows[n] - first: (best[n], probs[n]) for n in range(lo, hi)}
+        return found
+
+    def find(self, turns: Sequence[Turn], acts: Sequence[str], passing: Passing) -> list[ActHit]:
+        """The sentences of these turns among ``passing`` (``passing(acts, ...)``), in call
+        order; the likeliest act names each hit."""
+        if not passing:
+            return []
+        wanted = {t.index for t in turns}
+        sentences = self.sentences
+        return [
+            ActHit(sentences[n], acts[best], confidence, n)
+            for n, (best, confidence) in passing.items()
+            if sentences[n].turn_index in wanted
+        ]
 
 
 def act_rows_of_calls(embedded: Sequence[SentenceEmbeddings], model: ActModel) -> list[CallActs]:

