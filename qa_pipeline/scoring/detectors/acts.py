@@ -316,9 +316,6 @@ class CallActs:
         self.first_row = first_row
         self.columns = self.rows.columns
         self.model = model
-        self.by_turn: dict[int, list[int]] = {}
-        for n, s in enumerate(self.sentences):
-            self.by_turn.setdefault(s.turn_index, []).append(n)
         self._hits: dict[tuple[tuple[str, ...], float | None], Passing] = {}
 
     def read_on(self, hit: ActHit) -> str:
