@@ -39,7 +39,7 @@ from qa_pipeline.scoring.detectors.text import (
     WordOffsets,
     normalised,
 )
-from qa_pipeline.scoring.patterns import AnyPattern, any_pattern
+from qa_pipeline.scoring.patterns import AnyPattern
 from qa_pipeline.scoring.rubric import (
     ACT_LEAVES,
     TEXT_LEAVES,
@@ -142,7 +142,7 @@ class RubricScorer:
     def _compile(self, node: Node) -> None:
         self._nothing[id(node)] = _Result(False, (), (node.id,))
         if node.kind in ACT_LEAVES:
-            self._excludes[id(node)] = any_pattern(node.exclude)
+            self._excludes[id(node)] = AnyPattern(node.exclude)
             limit = node.params.get("min_confidence")
             self._act_keys[id(node)] = (
                 tuple(node.values),

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import re2
 
-__all__ = ["AnyPattern", "Pattern", "PatternError", "any_pattern", "compile_pattern"]
+__all__ = ["AnyPattern", "Pattern", "PatternError", "compile_pattern"]
 
 _MAX_PROGRAM_BYTES = 8 << 20
 """RE2's memory budget per pattern: huge counted repeats (``a{1000}{1000}``) are refused."""
@@ -86,6 +86,9 @@ class AnyPattern:
 
     One pattern (an alternation) where RE2's memory budget allows, so a text is scanned once;
     a list too big for that is searched pattern by pattern. Falsy when the list is empty.
+
+    Raises:
+        PatternError: one of the patterns cannot run on RE2 (see ``compile_pattern``).
     """
 
     __slots__ = ("_each", "_one")
@@ -105,12 +108,3 @@ class AnyPattern:
         if self._one is not None:
             return self._one.search(text) is not None
         return any(p.search(text) for p in self._each)
-
-
-def any_pattern(patterns: Sequence[str]) -> AnyPattern:
-    """The patterns as one ``AnyPattern`` (see there).
-
-    Raises:
-        PatternError: one of the patterns cannot run on RE2 (see ``compile_pattern``).
-    """
-    return AnyPattern(patterns)

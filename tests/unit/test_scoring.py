@@ -342,12 +342,12 @@ def test_a_short_line_that_takes_the_floor_interrupts_and_a_backchannel_does_not
 def test_a_pattern_list_too_big_for_one_pattern_is_searched_pattern_by_pattern() -> None:
     """Exclude lists and regex screens search a list as one alternation; a list whose
     alternation is over RE2's memory budget still answers, pattern by pattern."""
-    from qa_pipeline.scoring.patterns import PatternError, any_pattern, compile_pattern
+    from qa_pipeline.scoring.patterns import AnyPattern, PatternError, compile_pattern
 
     patterns = [f"{n}[a-z]{{1000}}q" for n in range(1000)]
     with pytest.raises(PatternError):
         compile_pattern("|".join(f"(?:{p})" for p in patterns))
-    found = any_pattern(patterns)
+    found = AnyPattern(patterns)
     assert found.search("999" + "z" * 1000 + "q")
     assert not found.search("999" + "z" * 999 + "q")
-    assert not any_pattern([])
+    assert not AnyPattern([])

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from qa_pipeline.records import Turn
-from qa_pipeline.scoring.patterns import AnyPattern, Pattern, any_pattern, compile_pattern
+from qa_pipeline.scoring.patterns import AnyPattern, Pattern, compile_pattern
 
 __all__ = ["Match", "SemanticModel", "TextDetector", "WordOffsets", "normalised", "phrase_pattern"]
 
@@ -133,7 +133,7 @@ class TextDetector:
         self.kind = kind
         # Rubric patterns run on RE2 (linear time); phrase lists compile to our own patterns,
         # which have no nested repeats and stay on ``re`` for its lookbehind.
-        self.exclude = any_pattern(exclude)
+        self.exclude = AnyPattern(exclude)
         self.min_similarity = min_similarity
         # Most turns match none of a list: one pass of all of them as one pattern says so,
         # before each runs for its own spans.
@@ -149,11 +149,12 @@ class TextDetector:
         elif kind == "regex":
             self.patterns = [compile_pattern(v) for v in values]
             if len(values) > 1:
-                self.combined = any_pattern(values)
+                self.combined = AnyPattern(values)
             if not any(_WHOLE_TEXT_ANCHOR.search(v) for v in values):
-                self.lines = [compile_pattern(f"(?m){v}") for v in values]
+                multi_line = [f"(?m){v}" for v in values]
+                self.lines = [compile_pattern(v) for v in multi_line]
                 if len(values) > 1:
-                    self.screen = any_pattern([f"(?m){v}" for v in values])
+                    self.screen = AnyPattern(multi_line)
         else:
             self.patterns = []
             self.semantic = semantic or SemanticModel()
