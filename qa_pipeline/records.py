@@ -235,6 +235,22 @@ class SentenceEmbeddings:
     vectors: np.ndarray
 
 
+@dataclass(frozen=True, eq=False)
+class SentenceActs:
+    """The act classifier's reading of a call's sentences, kept so that rescoring under the
+    same reading need not run the classifier again.
+
+    Attributes:
+        reading_id: what the probabilities depend on besides the sentences (the act head,
+            the rubric's examples, the embedding model, the act code): see ActModel.
+        probabilities: float32 array of shape (len(sentences), number of acts), rows in the
+            order of the call's SentenceEmbeddings.
+    """
+
+    reading_id: str
+    probabilities: np.ndarray
+
+
 @dataclass(frozen=True)
 class TurnMatch:
     """One detector of one item matching inside one turn, whether or not it decided a verdict."""
@@ -303,6 +319,8 @@ class CallOutcome:
             stored so that rescoring need not embed them again.
         redacted_audio_path: a copy of the recording with redacted stretches silenced (or a
             tone), when one was asked for; the review app plays it instead of the original.
+        acts: the act probabilities the scores read from ``sentences``, stored so that
+            rescoring under the same reading need not run the classifier.
     """
 
     source: CallSource
@@ -318,3 +336,4 @@ class CallOutcome:
     roles: RoleAssignment | None = None
     sentences: SentenceEmbeddings | None = None
     redacted_audio_path: str | None = None
+    acts: SentenceActs | None = None

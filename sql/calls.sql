@@ -37,6 +37,7 @@ delete from call_standing where call_id = $call_id;
 delete from item_standing where call_id = $call_id;
 delete from turn_matches where call_id = $call_id;
 delete from sentence_embeddings where call_id = $call_id;
+delete from sentence_acts where call_id = $call_id;
 delete from evidence where call_id = $call_id;
 delete from item_results where call_id = $call_id;
 delete from call_scores where call_id = $call_id;

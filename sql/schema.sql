@@ -213,6 +213,17 @@ create table if not exists sentence_embeddings (
     check (end_word > first_word)
 );
 
+-- Each stored call's act probabilities per sentence (rows in sentence_embeddings' order, a
+-- column per act, row-major), as the act classifier read them: rescoring under the same
+-- reading (same head, rubric examples, embedding model and act code: reading_id) reuses
+-- them instead of running the classifier. Deleted wherever the call's sentences are.
+create table if not exists sentence_acts (
+    call_id        varchar primary key,
+    reading_id     varchar not null,
+    acts           integer not null check (acts > 0),
+    probabilities  float[] not null
+);
+
 -- Each stored rubric's bands, so SQL can band a score a reviewer's verdicts changed. Stores
 -- made before it gain the rows when opened (Store fills them from the rubric's source).
 create table if not exists rubric_bands (

@@ -183,10 +183,12 @@ def outcome_of_transcript(
     """The outcome of a call whose transcript is known: its sentences embedded (embed stage)
     and scored when a scorer is given."""
     sentences = embed_sentences(transcript, scorer)
+    acts = None
     if scorer is None:
         scores: tuple[CallScore, ...] = ()
-    elif sentences is not None:
-        scores = scorer(transcript, sentences)  # type: ignore[call-arg]
+    elif isinstance(scorer, RubricScorer):
+        ((score, acts),) = scorer.score_read([(transcript, sentences, None)])
+        scores = (score,)
     else:
         scores = scorer(transcript)
     status = Status.SCORED if scores else Status.TRANSCRIBED
@@ -199,6 +201,7 @@ def outcome_of_transcript(
         transcript,
         scores=scores,
         sentences=sentences,
+        acts=acts,
     )
 
 

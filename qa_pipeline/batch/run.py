@@ -24,6 +24,7 @@ from qa_pipeline.ingest.transcripts.registry import ImportFile
 from qa_pipeline.records import (
     CallOutcome,
     CallScore,
+    SentenceActs,
     SentenceEmbeddings,
     Status,
     Transcript,
@@ -210,7 +211,7 @@ def rescore(store: Store, scorer: Scorer) -> BatchReport:
         with paused_gc():  # a chunk's records hold no cycles: see paused_gc
             for results in score_stored(store, scorer, chunk, report.skipped):
                 store.save_scores_many(results)
-                for call_id, _, _ in results:
+                for call_id, *_ in results:
                     report.stored[call_id] = Status.SCORED
         tracker.advance(len(chunk), chunk[-1])
     return report
@@ -218,16 +219,22 @@ def rescore(store: Store, scorer: Scorer) -> BatchReport:
 
 def score_stored(
     store: Store, scorer: Scorer, chunk: list[str], skipped: dict[str, str]
-) -> Iterator[list[tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None]]]:
+) -> Iterator[
+    list[tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None, SentenceActs | None]]
+]:
     """Reads a chunk of stored calls in bulk and scores them: ``rescore`` short of writing.
 
     Yields each write chunk's results as ``Store.save_scores_many`` takes them: (call id, its
-    scores, the sentences embedded now or None), the act classifier run once over all their
-    sentences. Calls with no stored turns go into ``skipped``, with the reason.
+    scores, the sentences embedded now or None, the act probabilities read now or None).
+    A call whose act probabilities are stored under the rubric's reading is scored with
+    them (its sentences read without their embeddings); the classifier reads the others,
+    once over all their sentences. Calls with no stored turns go into ``skipped``, with the
+    reason.
     """
-    reads_acts = isinstance(scorer, RubricScorer) and scorer.acts is not None
+    model = scorer.acts if isinstance(scorer, RubricScorer) else None
     transcripts = store.transcripts(chunk)
-    stored = store.sentence_embeddings(chunk) if reads_acts else {}
+    read = store.sentence_acts(chunk, model.reading_id) if model is not None else {}
+    stored = _stored_sentences(store, chunk, read) if model is not None else {}
     for start in range(0, len(chunk), _WRITE_CHUNK):
         ready = []
         for call_id in chunk[start : start + _WRITE_CHUNK]:
@@ -235,29 +242,55 @@ def score_stored(
             if transcript is None or not transcript.turns:
                 skipped[call_id] = "no stored turns"
                 continue
-            before = stored.get(call_id)
-            sentences = scorer.embed(transcript, before) if reads_acts else None
+            before, acts = stored.get(call_id), read.get(call_id)
+            if acts is not None and (
+                before is None or len(before.sentences) != len(acts.probabilities)
+            ):
+                # Stale (rows no longer one per stored sentence): read again, from embeddings.
+                acts, before = None, store.sentence_embeddings([call_id]).get(call_id)
+            sentences = scorer.embed(transcript, before) if model is not None else None
             # Only sentences missing from the store (or from another model) were
             # embedded now; stored with the scores, the next rescore reuses them.
             fresh = sentences if sentences is not before else None
-            ready.append((call_id, transcript, sentences, fresh))
+            ready.append((call_id, transcript, sentences, fresh, acts))
         if ready:
             yield _scored(scorer, ready)
 
 
+def _stored_sentences(
+    store: Store, chunk: list[str], read: dict[str, SentenceActs]
+) -> dict[str, SentenceEmbeddings]:
+    """The chunk's stored sentences: with their embeddings for the classifier to read, but
+    without them (most of the bytes) for calls whose act probabilities were read before."""
+    lean = [c for c in chunk if c in read]
+    rest = [c for c in chunk if c not in read]
+    stored = store.sentence_embeddings(lean, vectors=False) if lean else {}
+    if rest:
+        stored.update(store.sentence_embeddings(rest))
+    return stored
+
+
 def _scored(
     scorer: Scorer,
-    ready: list[tuple[str, Transcript, SentenceEmbeddings | None, SentenceEmbeddings | None]],
-) -> list[tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None]]:
-    """Scores a write chunk of calls (a rubric's act classifier once over all their
-    sentences)."""
+    ready: list[
+        tuple[
+            str,
+            Transcript,
+            SentenceEmbeddings | None,
+            SentenceEmbeddings | None,
+            SentenceActs | None,
+        ]
+    ],
+) -> list[tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None, SentenceActs | None]]:
+    """Scores a write chunk of calls (a rubric's act classifier once over all the sentences
+    whose probabilities were not read before)."""
     if isinstance(scorer, RubricScorer):
-        scores = [(s,) for s in scorer.score_many([(t, e) for _, t, e, _ in ready])]
-    else:
-        scores = [scorer(t) for _, t, _, _ in ready]
-    return [
-        (call_id, score, fresh) for (call_id, _, _, fresh), score in zip(ready, scores, strict=True)
-    ]
+        scored = scorer.score_read([(t, e, a) for _, t, e, _, a in ready])
+        return [
+            (call_id, (score,), fresh, acts if acts is not before else None)
+            for (call_id, _, _, fresh, before), (score, acts) in zip(ready, scored, strict=True)
+        ]
+    return [(call_id, scorer(t), fresh, None) for call_id, t, _, fresh, _ in ready]
 
 
 _CHUNK = 500

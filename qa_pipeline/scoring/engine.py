@@ -18,6 +18,7 @@ from qa_pipeline.records import (
     CallScore,
     Evidence,
     ItemResult,
+    SentenceActs,
     SentenceEmbeddings,
     Speaker,
     Transcript,
@@ -190,16 +191,39 @@ class RubricScorer:
     ) -> list[CallScore]:
         """Scores many transcripts, as ``score`` does each, with one pass of the act
         classifier over all their sentences (what rescoring a chunk of calls uses)."""
+        return [score for score, _ in self.score_read([(t, e, None) for t, e in calls])]
+
+    def score_read(
+        self, calls: Sequence[tuple[Transcript, SentenceEmbeddings | None, SentenceActs | None]]
+    ) -> list[tuple[CallScore, SentenceActs | None]]:
+        """``score_many``, reusing act probabilities read before: when every call comes with
+        its own under this rubric's reading (``ActModel.reading_id``), the classifier does
+        not run. Returns each call's score with the probabilities its acts were read with
+        (the given ones when taken; None when the rubric names no act), for the store to
+        keep."""
         with paused_gc():  # many short-lived, acyclic results: see paused_gc
             if self.acts is None:
-                return [self._score(transcript, None) for transcript, _ in calls]
-            embedded = [self.embed(transcript, sentences) for transcript, sentences in calls]
-            known = [e for e in embedded if e is not None]
-            acts = iter(act_rows_of_calls(known, self.acts))
-            return [
-                self._score(t, next(acts) if e is not None else None)
-                for (t, _), e in zip(calls, embedded, strict=True)
+                return [(self._score(transcript, None), None) for transcript, _, _ in calls]
+            embedded = [self.embed(transcript, sentences) for transcript, sentences, _ in calls]
+            # Probabilities read before stand only for the very sentences they were read
+            # from: a call whose sentences had to be embedded again is read again.
+            known = [
+                (e, read if e is given else None)
+                for e, (_, given, read) in zip(embedded, calls, strict=True)
+                if e is not None
             ]
+            acts = iter(act_rows_of_calls([e for e, _ in known], self.acts, [r for _, r in known]))
+            reading = self.acts.reading_id
+            scored: list[tuple[CallScore, SentenceActs | None]] = []
+            for (transcript, _, _), e in zip(calls, embedded, strict=True):
+                call_acts = next(acts) if e is not None else None
+                read = (
+                    None
+                    if call_acts is None
+                    else call_acts.taken or SentenceActs(reading, call_acts.probabilities)
+                )
+                scored.append((self._score(transcript, call_acts), read))
+            return scored
 
     def _score(self, transcript: Transcript, acts: CallActs | None) -> CallScore:
         call = _Call(transcript, self.rubric, acts)

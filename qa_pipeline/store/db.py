@@ -30,6 +30,7 @@ from qa_pipeline.records import (
     CallMeta,
     CallOutcome,
     CallScore,
+    SentenceActs,
     SentenceEmbeddings,
     Speaker,
     Status,
@@ -277,6 +278,12 @@ class Store:
                 self._insert("insert_segments", "new_segments", frames.segments_frame(outcome))
             if outcome.sentences is not None and outcome.sentences.sentences:
                 self._write_sentences(outcome.meta.call_id, outcome.sentences)
+                if outcome.acts is not None:
+                    self._insert(
+                        "insert_sentence_acts",
+                        "new_sentence_acts",
+                        frames.sentence_acts_frame([(outcome.meta.call_id, outcome.acts)]),
+                    )
             for score in outcome.scores:
                 self._write_scores([(outcome.meta.call_id, score)])
             self._refresh_standing([outcome.meta.call_id])
@@ -339,22 +346,28 @@ class Store:
             self._refresh_standing([call_id])
 
     def save_scores_many(
-        self, results: Sequence[tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None]]
+        self,
+        results: Sequence[
+            tuple[str, tuple[CallScore, ...], SentenceEmbeddings | None, SentenceActs | None]
+        ],
     ) -> None:
         """``save_scores`` for many calls in one transaction, one statement per table: how
         rescoring writes a chunk of calls (a call per transaction costs a commit each).
 
         Args:
-            results: (call id, its scores, sentence embeddings to replace or None) per call.
+            results: per call: its id, its scores, sentence embeddings to replace (or None)
+                and the act probabilities its scoring read anew (or None: the stored ones,
+                if any, stand).
         """
         if not results:
             return
-        call_ids = [call_id for call_id, _, _ in results]
+        call_ids = [call_id for call_id, _, _, _ in results]
         by_rubric: dict[str, list[tuple[str, CallScore]]] = {}
-        for call_id, scores, _ in results:
+        for call_id, scores, _, _ in results:
             for score in scores:
                 by_rubric.setdefault(score.rubric.sha256, []).append((call_id, score))
-        embedded = [(c, s) for c, _, s in results if s is not None]
+        embedded = [(c, s) for c, _, s, _ in results if s is not None]
+        read = [(c, a) for c, _, _, a in results if a is not None]
         with self._transaction():
             for pairs in by_rubric.values():
                 self._write_scores(pairs)
@@ -370,6 +383,11 @@ class Store:
                 )
                 if frame is not None:
                     self._insert("insert_sentence_embeddings", "new_sentence_embeddings", frame)
+            if read:
+                self._run("delete_sentence_acts_many", call_ids=[c for c, _ in read])
+                self._insert(
+                    "insert_sentence_acts", "new_sentence_acts", frames.sentence_acts_frame(read)
+                )
             self._run("mark_scored_many", call_ids=call_ids)
             self._refresh_standing(call_ids)
 
@@ -379,12 +397,23 @@ class Store:
             frame = frames.sentences_frame(call_id, sentences)
             self._insert("insert_sentence_embeddings", "new_sentence_embeddings", frame)
 
-    def sentence_embeddings(self, call_ids: list[str]) -> dict[str, SentenceEmbeddings]:
+    def sentence_embeddings(
+        self, call_ids: list[str], vectors: bool = True
+    ) -> dict[str, SentenceEmbeddings]:
         """The stored sentence embeddings of these calls, in one query (calls without any are
-        left out)."""
-        frame = self.query("sentence_embeddings_for_calls", call_ids=list(call_ids))
+        left out); with ``vectors`` False, the sentences alone (vectors of width 0)."""
+        query = "sentence_embeddings_for_calls" if vectors else "sentences_for_calls"
+        frame = self.query(query, call_ids=list(call_ids))
         with paused_gc():
             return frames.sentence_embeddings_of(frame)
+
+    def sentence_acts(self, call_ids: list[str], reading_id: str) -> dict[str, SentenceActs]:
+        """The act probabilities stored for these calls under ``reading_id`` (see
+        ``ActModel.reading_id``), in one query; calls without them are left out."""
+        frame = self.query(
+            "sentence_acts_for_calls", call_ids=list(call_ids), reading_id=reading_id
+        )
+        return frames.sentence_acts_of(frame, reading_id)
 
     def save_override(self, override: Override) -> None:
         """Adds a reviewer's correction, in its own short transaction (a run may be writing

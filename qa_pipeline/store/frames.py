@@ -14,6 +14,7 @@ from qa_pipeline.records import (
     CallOutcome,
     CallScore,
     Sentence,
+    SentenceActs,
     SentenceEmbeddings,
     Speaker,
     Transcript,
@@ -36,6 +37,8 @@ __all__ = [
     "matches_frame",
     "sentences_frame",
     "sentence_embeddings_of",
+    "sentence_acts_frame",
+    "sentence_acts_of",
 ]
 
 
@@ -393,7 +396,8 @@ def sentences_frame(call_id: str, embedded: SentenceEmbeddings) -> pl.DataFrame:
 
 
 def sentence_embeddings_of(frame: pl.DataFrame) -> dict[str, SentenceEmbeddings]:
-    """Stored sentence rows (ordered by call, turn, sentence) back to records, by call id.
+    """Stored sentence rows (ordered by call, turn, sentence) back to records, by call id
+    (with vectors of width 0 when the frame has no embedding column).
 
     A call whose sentences come from several models keeps those of the model most of its
     sentences use; the scorer embeds the others again.
@@ -407,9 +411,13 @@ def sentence_embeddings_of(frame: pl.DataFrame) -> dict[str, SentenceEmbeddings]
             pl.col("model_id") == pl.col("model_id").mode().sort().first().over("call_id")
         )
     # One conversion for the whole frame, then a slice per call (rows are ordered by call).
-    dimensions = len(frame["embedding"][0])
-    vectors = frame["embedding"].explode().to_numpy().astype(np.float32, copy=False)
-    vectors = vectors.reshape(frame.height, dimensions)
+    # Sentences read without their embeddings (their acts were read before) get none.
+    if "embedding" in frame.columns:
+        dimensions = len(frame["embedding"][0])
+        vectors = frame["embedding"].explode().to_numpy().astype(np.float32, copy=False)
+        vectors = vectors.reshape(frame.height, dimensions)
+    else:
+        vectors = np.zeros((frame.height, 0), dtype=np.float32)
     speakers = {s.value: s for s in Speaker}
     sentences = [
         Sentence(turn, index, speakers[speaker], first, end, start_s, end_s, text)
@@ -473,3 +481,37 @@ def matches_frame(scored: ScoredCalls) -> pl.DataFrame:
             "matched_text": pl.String,
         },
     )
+
+
+def sentence_acts_frame(read: Sequence[tuple[str, SentenceActs]]) -> pl.DataFrame:
+    """Calls' act probabilities, one row per call (the matrix flattened row-major)."""
+    return pl.DataFrame(
+        {
+            "call_id": [call_id for call_id, _ in read],
+            "reading_id": [acts.reading_id for _, acts in read],
+            "acts": [acts.probabilities.shape[1] for _, acts in read],
+            "probabilities": pl.Series(
+                [acts.probabilities.astype(np.float32).ravel() for _, acts in read],
+                dtype=pl.List(pl.Float32),
+            ),
+        },
+        schema_overrides={"acts": pl.Int32},
+    )
+
+
+def sentence_acts_of(frame: pl.DataFrame, reading_id: str) -> dict[str, SentenceActs]:
+    """Stored act probabilities (``sentence_acts_frame``'s rows) back to records, by call id."""
+    found: dict[str, SentenceActs] = {}
+    if frame.is_empty():
+        return found
+    flat = frame["probabilities"].explode().to_numpy().astype(np.float32, copy=False)
+    first = 0
+    for call_id, width, n in zip(
+        frame["call_id"].to_list(),
+        frame["acts"].to_list(),
+        frame["probabilities"].list.len().to_list(),
+        strict=True,
+    ):
+        found[str(call_id)] = SentenceActs(reading_id, flat[first : first + n].reshape(-1, width))
+        first += n
+    return found

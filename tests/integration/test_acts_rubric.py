@@ -19,6 +19,7 @@ from qa_pipeline.errors import InputError
 from qa_pipeline.ingest.transcripts.native import read_transcript
 from qa_pipeline.records import (
     CallMeta,
+    CallScore,
     CallSource,
     ItemResult,
     Speaker,
@@ -584,3 +585,109 @@ def test_the_outcome_of_a_call_carries_its_sentences(tmp_path: Path) -> None:
     assert outcome.sentences.vectors.shape[0] == 3
     without = outcome_of_transcript(source, replace(call), None, None)
     assert without.sentences is None
+
+
+def _results(store: Store) -> list[tuple[str, str, str, str]]:
+    with store.connected() as con:
+        rows = con.execute(
+            "select call_id, item_id, verdict, reason from item_results order by all"
+        ).fetchall()
+    return [tuple(r) for r in rows]
+
+
+def test_rescore_reads_the_act_probabilities_stored_with_the_call(tmp_path: Path) -> None:
+    rubric = load_rubric(_rubric(tmp_path, ACT_RUBRIC))
+    with Store(tmp_path / "s.duckdb") as store:
+        ids = _store_labelled(store, RubricScorer(rubric), 6)
+        model = ActModel(rubric.examples)
+        read = store.sentence_acts(ids, model.reading_id)
+        sentences = store.sentence_embeddings(ids)
+        assert sorted(read) == sorted(ids)  # stored at import, under the rubric's reading
+        for call_id in ids:
+            assert read[call_id].probabilities.shape == (
+                len(sentences[call_id].sentences),
+                len(model.acts()),
+            )
+        scored_at_import = _results(store)
+
+        # Rescoring under the same reading takes them as stored: the verdicts are the same.
+        rescore(store, RubricScorer(rubric, acts=model))
+        assert _results(store) == scored_at_import
+
+        # And it does read them: stored probabilities of 1 for every act pass every act leaf.
+        with store.connected() as con:
+            con.execute(
+                "update sentence_acts set probabilities = "
+                "list_transform(probabilities, lambda p: 1.0::float)"
+            )
+        rescore(store, RubricScorer(rubric, acts=ActModel(rubric.examples)))
+        verdicts = {(c, i): v for c, i, v, _ in _results(store)}
+        assert all(verdicts[(c, "offers_help")] == "pass" for c in ids)
+        assert all(verdicts[(c, "apology")] == "pass" for c in ids)
+        assert verdicts != {(c, i): v for c, i, v, _ in scored_at_import}
+
+
+def test_act_probabilities_of_another_reading_are_read_again(tmp_path: Path) -> None:
+    # A rubric adding examples reads acts differently (another reading id): the stored
+    # probabilities are not used, and what it read replaces them.
+    rubric = load_rubric(_rubric(tmp_path, ACT_RUBRIC))
+    team_rubric = load_rubric(
+        _rubric(
+            tmp_path,
+            ACT_RUBRIC.replace("id: acts_only", "id: team")
+            + "examples: {offer_help: ['what are we sorting out for you today']}\n",
+            "team.yaml",
+        )
+    )
+    with Store(tmp_path / "s.duckdb") as store:
+        ids = _store_labelled(store, RubricScorer(rubric), 4)
+        with store.connected() as con:
+            con.execute(
+                "update sentence_acts set probabilities = "
+                "list_transform(probabilities, lambda p: 1.0::float)"
+            )
+        team = RubricScorer(team_rubric)
+        assert team.acts is not None and team.acts.reading_id != ActModel().reading_id
+        rescore(store, team)
+        fresh = {c: s for c, s in zip(ids, _scored_alone(team, store, ids), strict=True)}
+        with store.connected() as con:
+            stored = dict(
+                con.execute(
+                    "select call_id, score from call_scores where rubric_id = 'team'"
+                ).fetchall()
+            )
+        assert stored == {c: s.score for c, s in fresh.items()}
+        read = store.sentence_acts(ids, team.acts.reading_id)
+        assert sorted(read) == sorted(ids)
+        assert all(float(r.probabilities.min()) < 1.0 for r in read.values())
+
+
+def _scored_alone(scorer: RubricScorer, store: Store, ids: list[str]) -> list[CallScore]:
+    transcripts = store.transcripts(ids)
+    return [scorer.score(transcripts[c]) for c in ids]
+
+
+def test_a_call_stored_again_drops_its_old_act_probabilities(tmp_path: Path) -> None:
+    rubric = load_rubric(_rubric(tmp_path, ACT_RUBRIC))
+    scorer = RubricScorer(rubric)
+    with Store(tmp_path / "s.duckdb") as store:
+        (call_id,) = _store_labelled(store, scorer, 1)
+        with store.connected() as con:
+            con.execute(
+                "update sentence_acts set probabilities = "
+                "list_transform(probabilities, lambda p: 1.0::float)"
+            )
+        transcript = _call(
+            ("A", "Hello, thanks for calling Acme, this is Sam."),
+            ("C", "I want to book a table for two on Friday."),
+            ("A", "Friday for two, lovely, anything else I can do?"),
+            call_id=call_id,
+        )
+        source = CallSource(path=Path("again.json"), sha256="0" * 64, kind="import")
+        store.save(outcome_of_transcript(source, transcript, None, scorer))
+        assert scorer.acts is not None
+        (read,) = store.sentence_acts([call_id], scorer.acts.reading_id).values()
+        assert read.probabilities.shape[0] == len(
+            store.sentence_embeddings([call_id])[call_id].sentences
+        )
+        assert float(read.probabilities.min()) < 1.0

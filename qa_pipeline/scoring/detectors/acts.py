@@ -10,15 +10,19 @@ the embedding model is not even loaded when none is missing.
 from __future__ import annotations
 
 import bisect
+import hashlib
+import json
 import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from qa_pipeline.records import Sentence, SentenceEmbeddings, Transcript, Turn
+from qa_pipeline.records import Sentence, SentenceActs, SentenceEmbeddings, Transcript, Turn
 from qa_pipeline.scoring.sentences import SentenceOptions, split_sentences
 
 __all__ = ["ActModel", "ActRows", "CallActs", "Passing", "act_rows_of_calls", "embed_sentences"]
@@ -103,6 +107,24 @@ class ActModel:
                 self._classifier = classifier
             return self._classifier
 
+    @cached_property
+    def reading_id(self) -> str:
+        """Names everything besides a call's sentences that its act probabilities depend on:
+        the shipped head, the rubric's examples, the embedding model and the code that reads
+        acts (this module, the classifier and its form features). Probabilities stored under
+        another reading are stale."""
+        from qa_pipeline.scoring import acts as acts_package
+        from qa_pipeline.scoring.acts import classify, form
+
+        digest = hashlib.sha256()
+        digest.update(classify.HEAD_PATH.read_bytes())
+        digest.update(json.dumps(self.examples, sort_keys=True).encode())
+        digest.update(self.model_id.encode())
+        for module in (acts_package, classify, form):
+            digest.update(Path(str(module.__file__)).read_bytes())
+        digest.update(Path(__file__).read_bytes())
+        return digest.hexdigest()
+
     def threshold(self, act: str) -> float:
         """The classifier's own threshold for ``act`` (0.5 when it has none)."""
         thresholds = getattr(self.classifier, "thresholds", None) or {}
@@ -131,7 +153,8 @@ def embed_sentences(
         return stored  # the common case when rescoring: no split, no copy, no model
     sentences = split_sentences(transcript.turns, options)
     known: dict[tuple[int, int, str], int] = {}
-    if same_model and stored is not None:
+    # Sentences read without their embeddings (their acts were stored) lend none.
+    if same_model and stored is not None and stored.vectors.shape[1]:
         known = {
             (s.turn_index, s.sentence_index, s.text): n for n, s in enumerate(stored.sentences)
         }
@@ -308,12 +331,15 @@ class CallActs:
         model: ActModel,
         rows: ActRows | None = None,
         first_row: int = 0,
+        taken: SentenceActs | None = None,
     ) -> None:
         """``rows``/``first_row``: the probabilities of many calls' sentences and where this
-        call's begin (``act_rows_of_calls``); this call's own are worked out when absent."""
+        call's begin (``act_rows_of_calls``); this call's own are worked out when absent.
+        ``taken``: the stored probabilities this call's rows were taken from, if they were."""
         self.sentences = embedded.sentences
         self.rows = rows if rows is not None else ActRows.of([embedded], model)
         self.first_row = first_row
+        self.taken = taken
         self.columns = self.rows.columns
         self.model = model
         self._hits: dict[tuple[tuple[str, ...], float | None], Passing] = {}
@@ -360,11 +386,44 @@ class CallActs:
         ]
 
 
-def act_rows_of_calls(embedded: Sequence[SentenceEmbeddings], model: ActModel) -> list[CallActs]:
-    """Each call's CallActs, from one pass of the classifier over all their sentences."""
-    rows = ActRows.of(embedded, model)
+def act_rows_of_calls(
+    embedded: Sequence[SentenceEmbeddings],
+    model: ActModel,
+    read: Sequence[SentenceActs | None] = (),
+) -> list[CallActs]:
+    """Each call's CallActs, from one pass of the classifier over all their sentences but
+    those of calls with probabilities in ``read`` (in the same order as ``embedded``) under
+    the model's reading, one row per sentence: those are taken as read."""
+    width = len(model.acts())
+    taken = [
+        r
+        if r is not None
+        and r.reading_id == model.reading_id
+        and r.probabilities.shape == (len(e.sentences), width)
+        else None
+        for e, r in zip(embedded, read or [None] * len(embedded), strict=True)
+    ]
+    unread = [e for e, r in zip(embedded, taken, strict=True) if r is None]
+    if len(unread) == len(embedded):
+        rows = ActRows.of(embedded, model)
+    else:
+        computed = ActRows.of(unread, model).probabilities if unread else None
+        parts, first = [], 0
+        for e, r in zip(embedded, taken, strict=True):
+            if r is None and computed is not None:
+                parts.append(computed[first : first + len(e.sentences)])
+                first += len(e.sentences)
+            elif r is not None:
+                parts.append(r.probabilities)
+        rows = ActRows(_stacked(parts, width), model)
     out, first = [], 0
-    for e in embedded:
-        out.append(CallActs(e, model, rows, first))
+    for e, r in zip(embedded, taken, strict=True):
+        out.append(CallActs(e, model, rows, first, r))
         first += len(e.sentences)
     return out
+
+
+def _stacked(probabilities: Sequence[np.ndarray], width: int) -> np.ndarray:
+    if not probabilities:
+        return np.zeros((0, width), dtype=np.float32)
+    return np.vstack(probabilities).astype(np.float32, copy=False)
