@@ -11,7 +11,9 @@ Sets (README, "How well it agrees with reviewers"):
   dev-asr    tests/dev/asr, 49 of those calls voiced with flite and transcribed, for tuning
   dev2       tests/dev2/text, 100 calls written for tuning in the eighth round: hold etiquette
              and active listening near misses
-  evalN-text tests/evalN/text (N = 2 to 7), 150 held-out calls each, written before a round of
+  dev3       tests/dev3/text, 100 calls written for tuning in the ninth round: whether the
+             apology item applies, and what counts as an apology
+  evalN-text tests/evalN/text (N = 2 to 8), 150 held-out calls each, written before a round of
              tuning by writers who saw only the item definitions
   evalN-asr  tests/evalN/asr, 49 of those calls voiced with flite and transcribed by the pipeline
 
@@ -39,7 +41,7 @@ from qa_pipeline.scoring.labelled import (
 from qa_pipeline.scoring.rubric import load_rubric
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
-EVALUATION = ("eval", "eval2", "eval3", "eval4", "eval5", "eval6", "eval7")
+EVALUATION = ("eval", "eval2", "eval3", "eval4", "eval5", "eval6", "eval7", "eval8")
 """The held-out sets: each a folder of tests/ with scripts text/<name>_*.txt and asr/."""
 
 
@@ -57,6 +59,7 @@ SETS: dict[str, Callable[[], list[LabelledCall]]] = {
     "dev": _scripts("dev"),
     "dev-asr": _voiced("dev"),
     "dev2": _scripts("dev2"),
+    "dev3": _scripts("dev3"),
     **{
         f"{name}-{kind}": read(name)
         for name in EVALUATION
