@@ -1,11 +1,11 @@
 """Builds an evaluation set's speech-recognised third: `python tests/eval/voice.py [SET]`.
 
 SET `eval` (the default): every third call of tests/eval/text (E001, E004, ... E199: 67
-calls, none of them the ASR-style text calls). SETs `eval2` to `eval6`: every second call
+calls, none of them the ASR-style text calls). SETs `eval2` to `eval8`: every second call
 among those of tests/eval2/text (H003, H006, ...: 49 calls), tests/eval3/text (K003, ...),
-tests/eval4/text (M003, ...), tests/eval5/text (N003, ...), tests/eval6/text (Q003, ...), tests/eval7/text (R003, ...)
-or tests/eval8/text (T003, ...)
-written normally (the other third of those sets is written as ASR-style text).
+tests/eval4/text (M003, ...), tests/eval5/text (N003, ...), tests/eval6/text (Q003, ...),
+tests/eval7/text (R003, ...) or tests/eval8/text (T003, ...) written normally (the other
+third of those sets is written as ASR-style text).
 SET `dev`: the same for the development set (D003, ...: tuned on, like its text). Each is
 voiced with flite, agent and customer on their own channel of a stereo 8 kHz recording, each
 line starting exactly where the script puts it and spoken at the pace that fills its slot

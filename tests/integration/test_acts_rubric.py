@@ -29,7 +29,7 @@ from qa_pipeline.records import (
     Word,
 )
 from qa_pipeline.reports.call import call_document, render_text
-from qa_pipeline.scoring.detectors.acts import ActModel
+from qa_pipeline.scoring.detectors.acts import ActModel, act_rows_of_calls
 from qa_pipeline.scoring.engine import RubricScorer
 from qa_pipeline.scoring.rubric import default_rubric_path, load_rubric
 from qa_pipeline.store import Store
@@ -691,3 +691,69 @@ def test_a_call_stored_again_drops_its_old_act_probabilities(tmp_path: Path) -> 
             store.sentence_embeddings([call_id])[call_id].sentences
         )
         assert float(read.probabilities.min()) < 1.0
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        # Blame put elsewhere: the "sorry" is the opening of a "but", not an apology.
+        "Sorry, but that'd be the ground handlers in Perth, not us.",
+        "Sorry, but this one is the supplier's screen batch problem, not our technician.",
+        "I'm sorry but that is the courier's fault, they lost it.",
+        # "Sorry" as a filler while the agent works.
+        "Sorry, one moment.",
+        "Sorry, bear with me, the system is slow.",
+        "okay sorry ah for the long queue just now",
+        # Hollow: "any" makes it about nothing in particular.
+        "The system charged the closure week, sorry for any confusion there.",
+        "We apologise if there was any trouble with that.",
+    ],
+)
+def test_a_sorry_that_does_not_apologise_for_the_problem_fails_the_apology(
+    default_scorer: RubricScorer, reply: str
+) -> None:
+    call = _call(
+        OPENING,
+        ("C", "My suitcase never came off the carousel last night and my laptop is in it."),
+        ("A", reply),
+        ("A", "It will be on the first flight this afternoon and we'll courier it to you."),
+    )
+    verdicts = _verdicts(default_scorer, call)
+    assert verdicts["apology"] is Verdict.FAIL
+    # Nor is it the specific acknowledgement active listening asks for.
+    assert verdicts["active_listening"] is Verdict.FAIL
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "I'm so sorry your suitcase didn't arrive, that's a rotten start to the trip.",
+        "Sorry, that's our mistake, the bag missed the connection in Perth.",
+        "My apologies that the bag was left behind, that should not have happened.",
+    ],
+)
+def test_a_sincere_apology_still_passes(default_scorer: RubricScorer, reply: str) -> None:
+    call = _call(
+        OPENING,
+        ("C", "My suitcase never came off the carousel last night and my laptop is in it."),
+        ("A", reply),
+    )
+    assert _verdicts(default_scorer, call)["apology"] is Verdict.PASS
+
+
+def test_a_sentence_with_no_apology_word_is_never_a_hollow_apology(
+    default_scorer: RubricScorer,
+) -> None:
+    # Speech recognition's fragments can read like a formula to the classifier ("if its
+    # like an illness like gum", 0.51 as hollow_apology); a formula always has its words.
+    call = _call(
+        OPENING,
+        ("C", "i wanted to know if the dental cleaning is covered or if thats extra"),
+        ("A", "so routine cleaning isnt covered its only covered if its like an illness like gum"),
+        ("A", "disease or a broken tooth"),
+    )
+    assert default_scorer.acts is not None
+    (acts,) = act_rows_of_calls([default_scorer.embed(call)], default_scorer.acts)
+    column = default_scorer.acts.acts().index("hollow_apology")
+    assert acts.probabilities[:, column].max() == 0.0
+    assert _verdicts(default_scorer, call)["apology"] is Verdict.NA

@@ -37,6 +37,10 @@ Passing = dict[int, tuple[int, float]]
 # an apology word is a specific apology at least as likely as it is none of the other kinds.
 _APOLOGY_WORDS = re.compile(r"\b(sorry|apologi[sz]\w*|apologies|apology|regret\w*)\b", re.I)
 _OTHER_APOLOGIES = ("hollow_apology", "clarification_sorry", "thank_for_holding")
+# A hollow formula is fixed wording ("sorry for any inconvenience", "we apologise for the
+# trouble", "sorry you feel that way"): every one has an apology word or "inconvenience", and
+# a sentence with neither is not one, however like one it reads ("if its like an illness").
+_HOLLOW_WORDS = re.compile(r"\b(sorry|apologi\w*|apology|regret\w*|inconvenien\w*)\b", re.I)
 # "Sorry, who was on the door?": a "sorry" that only leads into a question apologises for
 # nothing, so it does not raise specific_apology (the classifier still reads the sentence).
 _SORRY_THEN_QUESTION = re.compile(
@@ -305,8 +309,12 @@ def _read_cut_apologies(
 
 def _mark_apologies(probabilities: np.ndarray, texts: Sequence[str], model: ActModel) -> None:
     """Raises, in place, specific_apology for sentences with an apology word to one minus
-    the likeliest other kind of apology (see _APOLOGY_WORDS)."""
+    the likeliest other kind of apology (see _APOLOGY_WORDS); clears hollow_apology for
+    sentences with no word a hollow formula has (see _HOLLOW_WORDS)."""
     acts = model.acts()
+    if "hollow_apology" in acts:
+        wordless = [n for n, text in enumerate(texts) if not _HOLLOW_WORDS.search(text)]
+        probabilities[wordless, acts.index("hollow_apology")] = 0.0
     if "specific_apology" not in acts:
         return
     rows = [
