@@ -757,3 +757,35 @@ def test_a_sentence_with_no_apology_word_is_never_a_hollow_apology(
     column = default_scorer.acts.acts().index("hollow_apology")
     assert acts.probabilities[:, column].max() == 0.0
     assert _verdicts(default_scorer, call)["apology"] is Verdict.NA
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Great. And I'm not charged for those days?",
+        "Perfect, and I won't get charged for the two weeks?",
+        "So do I need to send anything back?",
+    ],
+)
+def test_a_follow_up_question_after_a_request_is_not_a_problem(
+    default_scorer: RubricScorer, question: str
+) -> None:
+    call = _call(
+        OPENING,
+        ("C", "I need to stop the paper from the first to the fifteenth, I'm away."),
+        ("A", "Right, the first to the fifteenth, that's done for you now."),
+        ("C", question),
+        ("A", "No, nothing at all for those days. Anything else I can do?"),
+    )
+    apology = _item(default_scorer, call, "apology")
+    assert apology.verdict is Verdict.NA, apology.reason
+
+
+def test_a_fault_told_as_a_question_still_raises_a_problem(default_scorer: RubricScorer) -> None:
+    # Only a follow-up about what happens next is vetoed: a question that tells a fault is one.
+    call = _call(
+        OPENING,
+        ("C", "Why have I been charged twice for the same delivery this month?"),
+        ("A", "Let me look at that for you. Anything else I can do?"),
+    )
+    assert _verdicts(default_scorer, call)["apology"] is Verdict.FAIL
