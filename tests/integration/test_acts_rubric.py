@@ -789,3 +789,29 @@ def test_a_fault_told_as_a_question_still_raises_a_problem(default_scorer: Rubri
         ("A", "Let me look at that for you. Anything else I can do?"),
     )
     assert _verdicts(default_scorer, call)["apology"] is Verdict.FAIL
+
+
+@pytest.mark.parametrize(
+    ("reply", "expected"),
+    [
+        # Options offered and facts told, written as statements: no question about the need.
+        ("Thursday at two or Friday at nine.", Verdict.FAIL),
+        ("Cash or card on the door is fine.", Verdict.FAIL),
+        # Asking in the imperative is still asking.
+        ("Tell me a bit more about which days suit you.", Verdict.PASS),
+        # The same options asked as a question clarify what the customer wants.
+        ("Would later in the week suit you, Thursday or Friday?", Verdict.PASS),
+    ],
+)
+def test_a_statement_is_not_a_clarifying_question(
+    default_scorer: RubricScorer, reply: str, expected: Verdict
+) -> None:
+    call = _call(
+        OPENING,
+        ("C", "I've a cleaning booked for Tuesday but I can't make it now, could I move it?"),
+        ("A", "Okay. Name and date of birth?"),
+        ("C", "Siobhan Keane, fourteenth of March."),
+        ("A", reply),
+    )
+    listening = _item(default_scorer, call, "active_listening")
+    assert listening.verdict is expected, listening.reason

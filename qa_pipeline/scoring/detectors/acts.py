@@ -48,6 +48,16 @@ _SORRY_THEN_QUESTION = re.compile(
     re.I,
 )
 _ENDS_SENTENCE = re.compile(r"[.!?]\W*$")
+# A clarifying question asks: a sentence written to end in a full stop or an exclamation mark
+# does not ("Thursday at two or Friday at nine.", "Cash or card on the door is fine."), unless
+# it asks in the imperative ("Tell me a bit more about when it cuts out."). Of the corpus's
+# 309 punctuated clarify_need lines, the only two so ending are such. Unpunctuated speech
+# recognition is left to the classifier.
+_STATEMENT = re.compile(r"[.!]\W*$")
+_ASKS_TO_TELL = re.compile(
+    r"\b(tell me|walk me through|talk me through|run me through|describe|explain|let me know)\b",
+    re.I,
+)
 _embedders: dict[str, Any] = {}
 _embedders_lock = threading.Lock()
 
@@ -231,6 +241,7 @@ class ActRows:
         )
         apology_texts = _read_cut_apologies(probabilities, stacked, embedded, texts, model)
         _mark_apologies(probabilities, apology_texts or texts, model)
+        _clear_statements(probabilities, texts, speakers, model)
         return cls(probabilities, model)
 
     def passing(
@@ -328,6 +339,22 @@ def _mark_apologies(probabilities: np.ndarray, texts: Sequence[str], model: ActM
     column = acts.index("specific_apology")
     other = probabilities[np.ix_(rows, others)].max(axis=1) if others else 0.0
     probabilities[rows, column] = np.maximum(probabilities[rows, column], 1.0 - other)
+
+
+def _clear_statements(
+    probabilities: np.ndarray, texts: Sequence[str], speakers: Sequence[str], model: ActModel
+) -> None:
+    """Clears, in place, clarify_need for an agent's sentences that end as statements (see
+    _STATEMENT)."""
+    acts = model.acts()
+    if "clarify_need" not in acts:
+        return
+    rows = [
+        n
+        for n, (text, speaker) in enumerate(zip(texts, speakers, strict=True))
+        if speaker == "agent" and _STATEMENT.search(text) and not _ASKS_TO_TELL.search(text)
+    ]
+    probabilities[rows, acts.index("clarify_need")] = 0.0
 
 
 class CallActs:
