@@ -196,11 +196,11 @@ class RubricScorer:
     def score_read(
         self, calls: Sequence[tuple[Transcript, SentenceEmbeddings | None, SentenceActs | None]]
     ) -> list[tuple[CallScore, SentenceActs | None]]:
-        """``score_many``, reusing act probabilities read before: when every call comes with
-        its own under this rubric's reading (``ActModel.reading_id``), the classifier does
-        not run. Returns each call's score with the probabilities its acts were read with
-        (the given ones when taken; None when the rubric names no act), for the store to
-        keep."""
+        """``score_many``, reusing act probabilities read before: the classifier reads only
+        the calls that come without their own under this rubric's reading
+        (``ActModel.reading_id``) for the very sentences given. Returns each call's score
+        with the probabilities its acts were read with (the given ones when taken; None when
+        the rubric names no act), for the store to keep."""
         with paused_gc():  # many short-lived, acyclic results: see paused_gc
             if self.acts is None:
                 return [(self._score(transcript, None), None) for transcript, _, _ in calls]
