@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from qa_pipeline.batch.process import outcome_of_transcript
@@ -815,3 +816,23 @@ def test_a_statement_is_not_a_clarifying_question(
     )
     listening = _item(default_scorer, call, "active_listening")
     assert listening.verdict is expected, listening.reason
+
+
+def test_rescore_reads_only_the_calls_without_stored_act_probabilities(tmp_path: Path) -> None:
+    # A chunk mixing calls with and without stored probabilities: the classifier reads the
+    # latter, each call keeps its own rows, and the verdicts are those import gave.
+    rubric = load_rubric(_rubric(tmp_path, ACT_RUBRIC))
+    with Store(tmp_path / "s.duckdb") as store:
+        ids = _store_labelled(store, RubricScorer(rubric), 6)
+        scored_at_import = _results(store)
+        model = ActModel(rubric.examples)
+        kept = store.sentence_acts(ids, model.reading_id)
+        dropped = ids[1::2]
+        with store.connected() as con:
+            con.execute("delete from sentence_acts where call_id = any(?)", [dropped])
+        rescore(store, RubricScorer(rubric, acts=model))
+        assert _results(store) == scored_at_import
+        again = store.sentence_acts(ids, model.reading_id)
+        assert sorted(again) == sorted(ids)
+        for call_id in dropped:
+            assert np.allclose(again[call_id].probabilities, kept[call_id].probabilities)

@@ -442,13 +442,13 @@ def act_rows_of_calls(
     if len(unread) == len(embedded):
         rows = ActRows.of(embedded, model)
     else:
-        computed = ActRows.of(unread, model).probabilities if unread else None
+        computed = ActRows.of(unread, model).probabilities  # no rows when all were read
         parts, first = [], 0
         for e, r in zip(embedded, taken, strict=True):
-            if r is None and computed is not None:
+            if r is None:
                 parts.append(computed[first : first + len(e.sentences)])
                 first += len(e.sentences)
-            elif r is not None:
+            else:
                 parts.append(r.probabilities)
         rows = ActRows(_stacked(parts, width), model)
     out, first = [], 0
