@@ -13,6 +13,8 @@ Sets (README, "How well it agrees with reviewers"):
              and active listening near misses
   dev3       tests/dev3/text, 100 calls written for tuning in the ninth round: whether the
              apology item applies, and what counts as an apology
+  dev2-asr,  tests/dev2/asr and tests/dev3/asr: every call of dev2 and dev3 written normally
+  dev3-asr   (not as ASR-like text), voiced and transcribed, for tuning (tenth round)
   evalN-text tests/evalN/text (N = 2 to 8), 150 held-out calls each, written before a round of
              tuning by writers who saw only the item definitions
   evalN-asr  tests/evalN/asr, 49 of those calls voiced with flite and transcribed by the pipeline
@@ -59,7 +61,9 @@ SETS: dict[str, Callable[[], list[LabelledCall]]] = {
     "dev": _scripts("dev"),
     "dev-asr": _voiced("dev"),
     "dev2": _scripts("dev2"),
+    "dev2-asr": _voiced("dev2"),
     "dev3": _scripts("dev3"),
+    "dev3-asr": _voiced("dev3"),
     **{
         f"{name}-{kind}": read(name)
         for name in EVALUATION

@@ -6,7 +6,8 @@ among those of tests/eval2/text (H003, H006, ...: 49 calls), tests/eval3/text (K
 tests/eval4/text (M003, ...), tests/eval5/text (N003, ...), tests/eval6/text (Q003, ...),
 tests/eval7/text (R003, ...) or tests/eval8/text (T003, ...) written normally (the other
 third of those sets is written as ASR-style text).
-SET `dev`: the same for the development set (D003, ...: tuned on, like its text). Each is
+SET `dev`: the same for the development set (D003, ...: tuned on, like its text); SETs
+`dev2` and `dev3`: every call written normally of those tuning sets (tuned on too). Each is
 voiced with flite, agent and customer on their own channel of a stereo 8 kHz recording, each
 line starting exactly where the script puts it and spoken at the pace that fills its slot
 (so the labels' timing facts hold: greeting window, holds, overlaps), then transcribed by the
@@ -52,8 +53,13 @@ def every_third(calls: list[tuple[str, dict, list[dict]]]) -> list[str]:
 
 def every_second_written(calls: list[tuple[str, dict, list[dict]]]) -> list[str]:
     """Every second call among those written normally (with capitals), not as ASR-style text."""
-    written = [c[0] for c in calls if any(s["text"] != s["text"].lower() for s in c[2])]
-    return written[1::2]
+    return every_written(calls)[1::2]
+
+
+def every_written(calls: list[tuple[str, dict, list[dict]]]) -> list[str]:
+    """Every call written normally (with capitals), not as ASR-style text: a tuning set's
+    voiced share can be as large as it likes."""
+    return [c[0] for c in calls if any(s["text"] != s["text"].lower() for s in c[2])]
 
 
 SETS = {
@@ -67,6 +73,8 @@ SETS = {
     "eval8": (ROOT / "tests" / "eval8", "eval8_*.txt", every_second_written),
     # The development set's voiced calls are tuned on, like its text.
     "dev": (ROOT / "tests" / "dev", "dev_*.txt", every_second_written),
+    "dev2": (ROOT / "tests" / "dev2", "dev2_*.txt", every_written),
+    "dev3": (ROOT / "tests" / "dev3", "dev3_*.txt", every_written),
 }
 """Set name: (its folder, its scripts under text/, which calls to voice)."""
 
