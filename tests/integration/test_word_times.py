@@ -1,0 +1,91 @@
+"""Turn edges from real speech: a stereo call whose lines sit at known times, transcribed by
+the real tiny.en model. Whisper's own word times run a few tenths of a second past the speech
+(the agent's greeting "ends" after the customer has begun); fitted to the channel's speech
+they land on the lines' edges, which is what interruptions, gaps and holds are read from."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa_pipeline.batch.options import PipelineOptions
+from qa_pipeline.batch.process import process_audio
+from qa_pipeline.ingest import audio
+from qa_pipeline.ingest.discover import file_sha256
+from qa_pipeline.records import CallMeta, Layout, Speaker
+from qa_pipeline.speech.transcribe import TranscribeOptions, Transcriber
+from tests.support.audio_files import read_wav
+
+LINES = (
+    (Speaker.AGENT, "slt", "Thanks for calling Acme Energy, this is Sam, how can I help?"),
+    (Speaker.CUSTOMER, "awb", "Hi Sam, my meter stopped showing a reading and the bill doubled."),
+    (Speaker.AGENT, "slt", "Sorry, what is the account number?"),
+    (Speaker.CUSTOMER, "awb", "It's four four seven one. I want it fixed before the next bill."),
+)
+PAUSE_S = 0.4
+"""Between one line's last sound and the next line's first: a quick, natural reply."""
+TOLERANCE_S = 0.15
+
+
+def _speech(text: str, voice: str, folder: Path, name: str) -> tuple[np.ndarray, int]:
+    """flite's speech for ``text`` without its leading and trailing silence."""
+    wav = folder / f"{name}.wav"
+    subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(wav)], check=True)
+    data, rate_hz = read_wav(wav)
+    loud = np.flatnonzero(np.abs(data[0]) > 0.01)
+    return data[0][loud[0] : loud[-1] + 1], rate_hz
+
+
+@pytest.fixture(scope="module")
+def placed_call(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple]]:
+    """A stereo call (agent left) and where each line's speech starts and ends."""
+    if shutil.which("flite") is None:
+        pytest.skip("flite is not installed (setup.sh installs it)")
+    folder = tmp_path_factory.mktemp("placed_call")
+    spoken = [_speech(text, voice, folder, f"line{n}") for n, (_, voice, text) in enumerate(LINES)]
+    rate_hz = spoken[0][1]
+    stereo = np.zeros((2, int((sum(len(s) for s, _ in spoken) / rate_hz + 5 * PAUSE_S) * rate_hz)))
+    placed, at_s = [], PAUSE_S
+    for (speaker, _, _), (speech, _) in zip(LINES, spoken, strict=True):
+        first = int(at_s * rate_hz)
+        stereo[0 if speaker is Speaker.AGENT else 1, first : first + len(speech)] = speech
+        placed.append((speaker, first / rate_hz, (first + len(speech)) / rate_hz))
+        at_s = (first + len(speech)) / rate_hz + PAUSE_S
+    stereo += np.random.default_rng(3).normal(0, 2e-4, stereo.shape)
+    return audio.write_wav(folder / "placed.wav", stereo.astype(np.float32), rate_hz), placed
+
+
+def _turn_edges(wav: Path, transcriber: Transcriber) -> list[tuple]:
+    meta = CallMeta(call_id="placed", agent_id="a1", layout=Layout.AGENT_ON_0)
+    outcome = process_audio(wav, meta, file_sha256(wav), transcriber, PipelineOptions())
+    assert outcome.transcript is not None, outcome.error
+    return [(t.speaker, t.start_s, t.end_s) for t in outcome.transcript.turns]
+
+
+def test_turn_edges_land_on_the_speech(placed_call, transcriber: Transcriber) -> None:
+    wav, placed = placed_call
+    fitted = Transcriber(TranscribeOptions(fit_words_to_speech=True), model=transcriber.model)
+    turns = _turn_edges(wav, fitted)
+    assert [t[0] for t in turns] == [p[0] for p in placed]
+    for (_, start_s, end_s), (_, line_start_s, line_end_s) in zip(turns, placed, strict=True):
+        assert start_s == pytest.approx(line_start_s, abs=TOLERANCE_S)
+        assert end_s == pytest.approx(line_end_s, abs=TOLERANCE_S)
+    # Each reply starts after the line it answers ends: no overlap the call did not have.
+    assert all(nxt[1] > prev[2] for prev, nxt in zip(turns, turns[1:], strict=False))
+
+
+def test_whisper_alone_misplaces_the_edges(placed_call, transcriber: Transcriber) -> None:
+    """The fitting is what the test above measures: without it (the default, for now) the
+    same call's edges are off by more than the tolerance."""
+    wav, placed = placed_call
+    assert not transcriber.options.fit_words_to_speech
+    turns = _turn_edges(wav, transcriber)
+    worst_s = max(
+        max(abs(start_s - line[1]), abs(end_s - line[2]))
+        for (_, start_s, end_s), line in zip(turns, placed, strict=False)
+    )
+    assert worst_s > TOLERANCE_S

@@ -1,0 +1,101 @@
+"""Word times fitted to a channel's speech: the pause whisper stretched a word over comes back."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qa_pipeline.records import Speaker, Word
+from qa_pipeline.scoring.detectors.timing import interruptions
+from qa_pipeline.speech.turns import build_turns
+from qa_pipeline.speech.word_times import fit_to_speech
+
+A, C = Speaker.AGENT, Speaker.CUSTOMER
+
+
+def _words(speaker: Speaker, *spans: tuple[float, float]) -> list[Word]:
+    return [Word(a, b, f"w{a:g}", 0.9, speaker) for a, b in spans]
+
+
+def test_a_word_stretched_over_a_pause_goes_back_to_its_own_side() -> None:
+    # The customer stopped at 18.4 s and went on at 19.2 s; whisper has "from" to 18.8 s
+    # and "twelfth" from 18.8 s.
+    words = _words(C, (17.9, 18.2), (18.2, 18.8), (18.8, 20.1), (20.1, 20.2))
+    fitted = fit_to_speech(words, [(17.8, 18.4), (19.2, 20.4)])
+    # Each stretch's first and last word also reach its edges.
+    assert [(w.start_s, w.end_s) for w in fitted] == [
+        (17.8, 18.2),
+        (18.2, 18.4),
+        (19.2, 20.1),
+        (20.1, 20.4),
+    ]
+    assert [w.text for w in fitted] == [w.text for w in words]
+
+
+def test_a_word_where_the_detector_heard_nothing_keeps_its_times() -> None:
+    words = _words(C, (1.0, 1.4), (5.0, 5.3))
+    first, second = fit_to_speech(words, [(0.9, 1.5)])
+    assert (first.start_s, first.end_s) == (0.9, 1.5)
+    assert second == words[1]
+    assert fit_to_speech(words, []) == words
+
+
+def test_a_question_asked_in_the_customers_pause_is_not_an_interruption() -> None:
+    """Whisper's times make one customer turn that the agent's question sat inside: 2.0 s
+    both spoke, an interruption. Fitted, the customer had stopped before the question and
+    went on after it: three turns, and nobody cut in."""
+    customer = _words(C, (10.0, 16.6), (16.6, 18.3), (18.3, 20.1), (20.1, 24.0))
+    agent = _words(A, (17.2, 17.8), (17.8, 18.5), (18.5, 19.2))
+    raw = build_turns(customer + agent)
+    assert [t.speaker for t in raw] == [C, A]
+    (cut,) = interruptions(raw, min_overlap_s=1.0)
+    assert cut.turn.speaker is A and round(cut.overlap_s, 1) == 2.0
+    fitted = fit_to_speech(customer, [(10.0, 17.0), (19.4, 24.0)])
+    turns = build_turns(fitted + agent)
+    assert [(t.speaker, t.start_s, t.end_s) for t in turns] == [
+        (C, 10.0, 17.0),
+        (A, 17.2, 19.2),
+        (C, 19.4, 24.0),
+    ]
+    assert interruptions(turns, min_overlap_s=1.0) == []
+
+
+def test_a_cut_in_is_timed_from_its_first_sound_not_its_first_word() -> None:
+    """The agent's "And the first line of the address?" over the customer: whisper lost the
+    "and", so the first word recognised starts 0.6 s late and the cut-in looks too short to
+    count. The agent's channel has speech from 22.8 s: the turn starts there."""
+    customer = _words(C, (18.0, 21.0), (21.0, 24.0))
+    agent = _words(A, (23.4, 24.1), (24.1, 25.6))
+    late = build_turns(customer + agent)
+    assert interruptions(late, min_overlap_s=1.0) == []
+    fitted = fit_to_speech(agent, [(22.8, 25.6)])
+    turns = build_turns(customer + fitted)
+    (cut,) = interruptions(turns, min_overlap_s=1.0)
+    assert cut.turn.start_s == 22.8 and round(cut.overlap_s, 1) == 1.2
+
+
+spans = st.lists(st.floats(0, 600, allow_nan=False), min_size=0, max_size=40)
+
+
+@given(spans, spans)
+def test_fitted_words_stay_in_order_and_inside_speech_they_overlapped(
+    word_edges: list[float], speech_edges: list[float]
+) -> None:
+    edges = sorted(word_edges)
+    words = _words(C, *zip(edges[::2], edges[1::2], strict=False))
+    cuts = sorted(set(speech_edges))
+    speech = list(zip(cuts[::2], cuts[1::2], strict=False))
+    fitted = fit_to_speech(words, speech)
+    assert len(fitted) == len(words)
+    starts = np.array([w.start_s for w in fitted])
+    assert np.all(np.diff(starts) >= 0)
+    for before, after in zip(words, fitted, strict=True):
+        assert after.end_s >= after.start_s
+        touched = any(min(b, before.end_s) > max(a, before.start_s) for a, b in speech)
+        if touched:
+            assert any(a <= after.start_s and after.end_s <= b for a, b in speech)
+            # Clipped, or stretched to its stretch's edge: never moved off its own time.
+            assert max(after.start_s, before.start_s) <= min(after.end_s, before.end_s)
+        else:
+            assert after == before
