@@ -279,6 +279,10 @@ def test_a_hollow_apology_after_a_faint_fault_shows_a_problem_was_raised(
         "Sorry to keep waiting, the order left the depot this morning and comes by five",
         # "Thanks for waiting" with its first word lost after the silence.
         "For waiting, the order left the depot this morning and comes by five",
+        # Misheard: "hanging on", "thanks so much", "the wait".
+        "Thanks for handing on, the order left the depot this morning and comes by five.",
+        "Hank, so much for holding, the order left the depot this morning.",
+        "Appreciate the weight, the order left the depot this morning and comes by five.",
     ],
 )
 def test_thanks_on_return_from_hold_as_recognition_gives_it(
@@ -701,6 +705,10 @@ def test_a_call_stored_again_drops_its_old_act_probabilities(tmp_path: Path) -> 
         "Sorry, but that'd be the ground handlers in Perth, not us.",
         "Sorry, but this one is the supplier's screen batch problem, not our technician.",
         "I'm sorry but that is the courier's fault, they lost it.",
+        # Recognition can put the "not us" in a sentence of its own.
+        "Sorry, but that it be the ground handlers in Perth. Not us.",
+        # Turning away to a policy or a refusal.
+        "I'm sorry, but we can't refund a bag the airline delivered late.",
         # "Sorry" as a filler while the agent works.
         "Sorry, one moment.",
         "Sorry, bear with me, the system is slow.",
@@ -708,6 +716,9 @@ def test_a_call_stored_again_drops_its_old_act_probabilities(tmp_path: Path) -> 
         # Hollow: "any" makes it about nothing in particular.
         "The system charged the closure week, sorry for any confusion there.",
         "We apologise if there was any trouble with that.",
+        # Conditional: it apologises for nothing that happened.
+        "The bag missed the connection, sorry if you were confused by that.",
+        "I apologise if the tracking page was unclear.",
     ],
 )
 def test_a_sorry_that_does_not_apologise_for_the_problem_fails_the_apology(
