@@ -15,7 +15,7 @@ Sets (README, "How well it agrees with reviewers"):
              apology item applies, and what counts as an apology
   dev2-asr,  tests/dev2/asr and tests/dev3/asr: every call of dev2 and dev3 written normally
   dev3-asr   (not as ASR-like text), voiced and transcribed, for tuning (tenth round)
-  evalN-text tests/evalN/text (N = 2 to 8), 150 held-out calls each, written before a round of
+  evalN-text tests/evalN/text (N = 2 to 9), 150 held-out calls each, written before a round of
              tuning by writers who saw only the item definitions
   evalN-asr  tests/evalN/asr, 49 of those calls voiced with flite and transcribed by the pipeline
 
@@ -43,7 +43,7 @@ from qa_pipeline.scoring.labelled import (
 from qa_pipeline.scoring.rubric import load_rubric
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
-EVALUATION = ("eval", "eval2", "eval3", "eval4", "eval5", "eval6", "eval7", "eval8")
+EVALUATION = ("eval", "eval2", "eval3", "eval4", "eval5", "eval6", "eval7", "eval8", "eval9")
 """The held-out sets: each a folder of tests/ with scripts text/<name>_*.txt and asr/."""
 
 

@@ -38,6 +38,7 @@ EVAL5 = ROOT / "tests" / "eval5"
 EVAL6 = ROOT / "tests" / "eval6"
 EVAL7 = ROOT / "tests" / "eval7"
 EVAL8 = ROOT / "tests" / "eval8"
+EVAL9 = ROOT / "tests" / "eval9"
 
 # (accuracy, kappa) floors per item (greeting, listening, hold, apology, closing); measured
 # with default rubric 2.3 on eval: text 0.990/0.980, 0.950/0.907, 0.990/0.985, 0.905/0.858,
@@ -209,6 +210,28 @@ ASR8_FLOORS = {
     "closing": (0.98, 0.96),
 }
 
+# Rubric 2.8, decided on the voiced tuning sets dev2-asr and dev3-asr (README, "What moved
+# 2.7 to 2.8"): thanks on return as recognition mishears it, "sorry if ..." and "sorry, but
+# ..." not apologies. On the evaluation sets it gained seven verdicts and lost none.
+
+# eval9 (written in the tenth round once 2.8 had been decided, before anything was measured
+# on it), measured once with 2.8: text 0.987/0.973, 0.940/0.892, 0.993/0.990, 0.980/0.970,
+# 0.980/0.960; voiced 0.878/0.756, 0.796/0.648, 1.000/1.000, 0.959/0.938, 0.980/0.957 (2.7
+# the same on both). Its misses were never read.
+TEXT9_FLOORS = {
+    "greeting": (0.98, 0.96),
+    "active_listening": (0.93, 0.88),
+    "hold_etiquette": (0.985, 0.98),
+    "apology": (0.97, 0.96),
+    "closing": (0.97, 0.95),
+}
+ASR9_FLOORS = {
+    "greeting": (0.87, 0.74),
+    "active_listening": (0.79, 0.63),
+    "hold_etiquette": (0.98, 0.97),
+    "apology": (0.95, 0.93),
+    "closing": (0.97, 0.95),
+}
 
 @pytest.fixture(scope="module")
 def scorer() -> RubricScorer:
@@ -237,6 +260,7 @@ SETS = {
     "eval6": (EVAL6, "eval6_*.txt", 150, 49, TEXT6_FLOORS, ASR6_FLOORS),
     "eval7": (EVAL7, "eval7_*.txt", 150, 49, TEXT7_FLOORS, ASR7_FLOORS),
     "eval8": (EVAL8, "eval8_*.txt", 150, 49, TEXT8_FLOORS, ASR8_FLOORS),
+    "eval9": (EVAL9, "eval9_*.txt", 150, 49, TEXT9_FLOORS, ASR9_FLOORS),
 }
 """Set name: (folder, its scripts under text/, calls written, calls voiced, floors written,
 floors voiced)."""
