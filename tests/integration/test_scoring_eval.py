@@ -233,6 +233,7 @@ ASR9_FLOORS = {
     "closing": (0.97, 0.95),
 }
 
+
 @pytest.fixture(scope="module")
 def scorer() -> RubricScorer:
     return RubricScorer(load_rubric())
