@@ -224,6 +224,12 @@ def test_an_apology_before_the_customer_says_anything_like_a_problem_answers_not
         "Thank you for callin' Riverside Library, Jo here, how can I help?",
         # "How may I help you" with its first word lost to recognition.
         "Good morning, Riverside Library, my name is Jo, I may help you today.",
+        # ... or heard as "I help you" to end the turn.
+        "Good morning, Riverside Library helpline. My name is Jo, I help you.",
+        # "Thank you for calling" with its first words lost.
+        "For calling Riverside Library. This is Jo. What can I do for you?",
+        # "What can I do for you" misheard.
+        "Hey there, thanks for calling Riverside Library, this is Jo, but can I do for you?",
     ],
 )
 def test_greetings_in_the_words_agents_and_recognition_give_them_pass(
