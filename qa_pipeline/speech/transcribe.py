@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from qa_pipeline.ingest.options import SAMPLE_RATE_HZ
 from qa_pipeline.records import Speaker, Word
 from qa_pipeline.speech.word_times import fit_to_speech
 
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["TranscribeOptions", "Transcriber", "check_model", "resolve_model", "load_model"]
 
 _BUNDLED_MODEL = "tiny.en"
-_RATE_HZ = 16_000
-"""faster-whisper's input rate: ingest/audio.py decodes to it."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +207,6 @@ class Transcriber:
             speech_pad_ms=self.options.fit_speech_pad_ms,
         )
         return [
-            (r["start"] / _RATE_HZ, r["end"] / _RATE_HZ)
-            for r in get_speech_timestamps(samples, vad, sampling_rate=_RATE_HZ)
+            (r["start"] / SAMPLE_RATE_HZ, r["end"] / SAMPLE_RATE_HZ)
+            for r in get_speech_timestamps(samples, vad, sampling_rate=SAMPLE_RATE_HZ)
         ]

@@ -4,7 +4,9 @@ Whisper's word timestamps come from its attention, not from the audio's energy: 
 side of a short pause (under a second or so) is stretched over it. A customer cut off by the
 agent's question and resuming once it is asked then reads as one turn the agent talked into,
 and the interruption is lost. A voice activity detector marks the pause exactly; clipping
-each word to the stretch of speech it overlaps most puts the pause back between the words.
+each word to the stretch of speech it overlaps most puts the pause back between the words,
+and stretching each stretch's first and last word to its edges times the talking from its
+first sound to its last.
 """
 
 from __future__ import annotations
