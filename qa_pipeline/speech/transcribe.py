@@ -195,10 +195,10 @@ class Transcriber:
                     end_s = max(end_s, start_s)
                 words.append(Word(start_s, end_s, text, float(w.probability), speaker))
         if self.options.fit_words_to_speech and words:
-            words = fit_to_speech(words, self.speech(samples))
+            words = fit_to_speech(words, self._speech(samples))
         return words
 
-    def speech(self, samples: np.ndarray) -> list[tuple[float, float]]:
+    def _speech(self, samples: np.ndarray) -> list[tuple[float, float]]:
         """Where ``samples`` (16 kHz) hold speech, as (start_s, end_s) stretches in order."""
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
