@@ -13,6 +13,8 @@ Sets (README, "How well it agrees with reviewers"):
              and active listening near misses
   dev3       tests/dev3/text, 100 calls written for tuning in the ninth round: whether the
              apology item applies, and what counts as an apology
+  dev4       tests/dev4/text, 150 calls written for tuning in the eleventh round: whether the
+             apology item applies, active listening near misses, and a general mix
   dev2-asr,  tests/dev2/asr and tests/dev3/asr: every call of dev2 and dev3 written normally
   dev3-asr   (not as ASR-like text), voiced and transcribed, for tuning (tenth round)
   evalN-text tests/evalN/text (N = 2 to 9), 150 held-out calls each, written before a round of
@@ -64,6 +66,7 @@ SETS: dict[str, Callable[[], list[LabelledCall]]] = {
     "dev2-asr": _voiced("dev2"),
     "dev3": _scripts("dev3"),
     "dev3-asr": _voiced("dev3"),
+    "dev4": _scripts("dev4"),
     **{
         f"{name}-{kind}": read(name)
         for name in EVALUATION
