@@ -228,11 +228,16 @@ class SentenceEmbeddings:
 
     Attributes:
         vectors: float32 array of shape (len(sentences), dim), rows L2-normalised.
+        turns / turn_vectors: the turns read whole as well (a customer's turns of two or more
+            sentences: a request's background reads like a fault alone, not with its
+            request) and their embeddings, one row per turn in ``turns``' order.
     """
 
     model_id: str
     sentences: tuple[Sentence, ...]
     vectors: np.ndarray
+    turns: tuple[int, ...] = ()
+    turn_vectors: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -213,6 +213,11 @@ create table if not exists sentence_embeddings (
     check (end_word > first_word)
 );
 
+-- A turn the act detectors also read whole (a customer's turn of two or more sentences)
+-- keeps that embedding on its first sentence's row; null on every other row, and on stores
+-- made before turns were read whole (the scorer embeds those turns when it needs them).
+alter table sentence_embeddings add column if not exists turn_embedding float[];
+
 -- Each stored call's act probabilities per sentence (rows in sentence_embeddings' order, a
 -- column per act, row-major), as the act classifier read them: rescoring under the same
 -- reading (same head, rubric examples, embedding model and act code: reading_id) reuses

@@ -15,7 +15,7 @@ with wanted as (
 )
 
 select s.call_id, s.turn_index, s.sentence_index, s.speaker, s.first_word, s.end_word,
-       s.start_s, s.end_s, s.text, s.model_id, s.embedding
+       s.start_s, s.end_s, s.text, s.model_id, s.embedding, s.turn_embedding
 from sentence_embeddings as s
 semi join wanted using (call_id)
 order by s.call_id, s.turn_index, s.sentence_index;

@@ -130,7 +130,7 @@ class RubricScorer:
         self._excludes: dict[int, AnyPattern] = {}
         # Per act leaf, its acts and threshold; per leaf, its result when it finds nothing
         # (most leaves in most calls): worked out once, not once per call.
-        self._act_keys: dict[int, tuple[tuple[str, ...], float | None]] = {}
+        self._act_keys: dict[int, tuple[tuple[str, ...], float | None, float | None]] = {}
         self._nothing: dict[int, _Result] = {}
         # Keyed by node identity: two leaves may share an id and phrases yet differ in excludes.
         # The rubric, held by self.rubric, keeps every node alive for the scorer's lifetime.
@@ -145,9 +145,11 @@ class RubricScorer:
         if node.kind in ACT_LEAVES:
             self._excludes[id(node)] = AnyPattern(node.exclude)
             limit = node.params.get("min_confidence")
+            turn_limit = node.params.get("min_turn_confidence")
             self._act_keys[id(node)] = (
                 tuple(node.values),
                 None if limit is None else float(limit),
+                None if turn_limit is None else float(turn_limit),
             )
         if node.kind in TEXT_LEAVES:
             self._detectors[id(node)] = TextDetector(

@@ -47,7 +47,7 @@ _LEAF_KEYS = {
     "phrases": set(),
     "regex": set(),
     "similar_to": {"min_similarity"},
-    "act": {"min_confidence", "examples"},
+    "act": {"min_confidence", "min_turn_confidence", "examples"},
     "interruptions": {"min_overlap_s", "max_count"},
     "gap": {"min_s"},
     "hold": set(),
@@ -103,7 +103,8 @@ class Node:
         values: the phrases, patterns or example sentences of a text leaf; the acts of an act
             leaf (any of them will do).
         params: a fact leaf's numbers (``max_count``, ``min_s`` ...); an act leaf's
-            ``min_confidence`` when the rubric sets one (else the classifier's threshold).
+            ``min_confidence`` when the rubric sets one (else the classifier's threshold), and
+            ``min_turn_confidence``: the sentence's whole turn, read as one, must reach it too.
         exclude: patterns that veto a text match when they match the same sentence.
         scope: overrides the item's scope for this node and its children.
     """
@@ -538,9 +539,10 @@ class _Parser:
                     self.fail(f"{where}.min_similarity", "must be a number between 0 and 1")
         elif kind in ACT_LEAVES:
             values = self._acts(f"{where}.act", raw[kind])
-            limit = params.get("min_confidence", 0.5)
-            if not _is_number(limit) or not 0 < limit < 1:
-                self.fail(f"{where}.min_confidence", "must be a number between 0 and 1")
+            for key in ("min_confidence", "min_turn_confidence"):
+                limit = params.get(key, 0.5)
+                if not _is_number(limit) or not 0 < limit < 1:
+                    self.fail(f"{where}.{key}", "must be a number between 0 and 1")
             if "examples" in params:
                 examples = self._strings(f"{where}.examples", params.pop("examples"), True)
                 if len(values) != 1:

@@ -383,6 +383,7 @@ def sentences_frame(call_id: str, embedded: SentenceEmbeddings) -> pl.DataFrame:
             "text": [s.text for s in sentences],
             "model_id": [embedded.model_id] * len(sentences),
             "embedding": pl.Series(embedded.vectors.astype("float32")).cast(pl.List(pl.Float32)),
+            "turn_embedding": pl.Series(_turn_rows(embedded), dtype=pl.List(pl.Float32)),
         },
         schema_overrides={
             "turn_index": pl.Int32,
@@ -393,6 +394,16 @@ def sentences_frame(call_id: str, embedded: SentenceEmbeddings) -> pl.DataFrame:
             "end_s": pl.Float64,
         },
     )
+
+
+def _turn_rows(embedded: SentenceEmbeddings) -> list[list[float] | None]:
+    """Each turn read whole's embedding on its first sentence's row; None on the others."""
+    whole = dict(zip(embedded.turns, embedded.turn_vectors if embedded.turns else (), strict=True))
+    rows: list[list[float] | None] = []
+    for s in embedded.sentences:
+        vector = whole.pop(s.turn_index, None)
+        rows.append(None if vector is None else vector.astype(np.float32).tolist())
+    return rows
 
 
 def sentence_embeddings_of(frame: pl.DataFrame) -> dict[str, SentenceEmbeddings]:
@@ -438,11 +449,35 @@ def sentence_embeddings_of(frame: pl.DataFrame) -> dict[str, SentenceEmbeddings]
         .group_by("call_id", maintain_order=True)
         .agg(pl.col("first").first(), pl.len().alias("count"), pl.col("model_id").first())
     )
+    whole = _turns_read_whole(frame)
     for call_id, first, count, model_id in runs.iter_rows():
+        turns, turn_vectors = whole.get(str(call_id), ((), None))
         found[str(call_id)] = SentenceEmbeddings(
             str(model_id),
             tuple(sentences[first : first + count]),
             vectors[first : first + count],
+            turns,
+            turn_vectors,
+        )
+    return found
+
+
+def _turns_read_whole(frame: pl.DataFrame) -> dict[str, tuple[tuple[int, ...], np.ndarray]]:
+    """The stored embeddings of turns read whole, by call id: (turns, one row per turn)."""
+    if "turn_embedding" not in frame.columns:
+        return {}
+    rows = frame.select("call_id", "turn_index", "turn_embedding").drop_nulls("turn_embedding")
+    if rows.is_empty():
+        return {}
+    vectors = rows["turn_embedding"].explode().to_numpy().astype(np.float32, copy=False)
+    vectors = vectors.reshape(rows.height, -1)
+    found: dict[str, tuple[tuple[int, ...], np.ndarray]] = {}
+    calls = rows.with_row_index("first").group_by("call_id", maintain_order=True)
+    for (call_id,), part in calls:
+        first = int(part["first"][0])
+        found[str(call_id)] = (
+            tuple(part["turn_index"].to_list()),
+            vectors[first : first + part.height],
         )
     return found
 

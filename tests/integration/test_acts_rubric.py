@@ -200,6 +200,43 @@ def test_an_apology_for_nothing_the_customer_raised_leaves_it_not_applicable(
     assert _verdicts(default_scorer, call)["apology"] is Verdict.NA
 
 
+@pytest.mark.parametrize(
+    ("customer", "applies"),
+    [
+        # A sentence that alone reads like a fault (0.6) is the background of a request when
+        # its turn is read whole, as a reviewer reads it: no problem raised.
+        (
+            "Hi, yeah, we've had a baby and the flat's just too small now. So we're moving to a "
+            "bigger place over in Harrogate and I need to close the account here and start one "
+            "there.",
+            False,
+        ),
+        (
+            "My mum's just had her hip replaced and she's coming home from hospital in a "
+            "fortnight. I'd like to book the stairlift fitting before then.",
+            False,
+        ),
+        # Faults told plainly stay problems read whole.
+        (
+            "Hi, the water's been coming out brown since Tuesday. The kids can't have a bath "
+            "and I need someone out to look at it.",
+            True,
+        ),
+        (
+            "I'm ringing about my router. It keeps dropping out every evening and I work "
+            "from home.",
+            True,
+        ),
+    ],
+)
+def test_a_sentence_that_reads_like_a_fault_is_read_with_its_turn(
+    default_scorer: RubricScorer, customer: str, applies: bool
+) -> None:
+    call = _call(OPENING, ("C", customer), ("A", "Okay, let me get that sorted for you."))
+    apology = _item(default_scorer, call, "apology")
+    assert (apology.verdict is not Verdict.NA) is applies, apology.reason
+
+
 def test_an_apology_before_the_customer_says_anything_like_a_problem_answers_nothing(
     default_scorer: RubricScorer,
 ) -> None:
@@ -544,6 +581,36 @@ def test_rescore_embeds_sentences_missing_from_the_store(tmp_path: Path) -> None
         assert again.embed_calls == 0  # what was embedded was stored
 
 
+def test_turns_read_whole_are_stored_and_embedded_once(tmp_path: Path) -> None:
+    rubric = load_rubric()
+    call = _call(
+        OPENING,
+        ("C", "We've had a baby and the flat's too small now. So I need to move the account."),
+        ("A", "Congratulations, so you're moving and want the account moved with you."),
+    )
+    source = CallSource(tmp_path / "c1.json", "a" * 64, "import")
+    with Store(tmp_path / "s.duckdb") as store:
+        embedded = RubricScorer(rubric).embed(call)
+        assert embedded is not None and embedded.turns == (1,)  # the customer's two sentences
+        store.save(outcome_of_transcript(source, call, None, RubricScorer(rubric)))
+        stored = store.sentence_embeddings(["c1"])["c1"]
+        assert stored.turns == (1,) and stored.turn_vectors is not None
+        assert np.allclose(stored.turn_vectors, embedded.turn_vectors, atol=1e-6)
+
+        # A store made before turns were read whole (its act probabilities read the old
+        # way, so stale): rescoring embeds the turn once and keeps it.
+        with store.connected() as con:
+            con.execute("update sentence_embeddings set turn_embedding = null")
+            con.execute("delete from sentence_acts")
+        model = ActModel(rubric.examples)
+        rescore(store, RubricScorer(rubric, acts=model))
+        assert model.embed_calls == 1
+        again = ActModel(rubric.examples)
+        rescore(store, RubricScorer(rubric, acts=again))
+        assert again.embed_calls == 0
+        assert store.sentence_embeddings(["c1"])["c1"].turns == (1,)
+
+
 def test_show_prints_the_act_and_its_confidence(tmp_path: Path) -> None:
     rubric = load_rubric(_rubric(tmp_path, ACT_RUBRIC))
     call = _call(
@@ -617,7 +684,7 @@ def test_rescore_reads_the_act_probabilities_stored_with_the_call(tmp_path: Path
         for call_id in ids:
             assert read[call_id].probabilities.shape == (
                 len(sentences[call_id].sentences),
-                len(model.acts()),
+                2 * len(model.acts()),  # each act on the sentence, then on its turn read whole
             )
         scored_at_import = _results(store)
 

@@ -164,7 +164,8 @@ def embed_sentences(
     sentence (turn, place, text) was embedded by the same model, the rest embedded now."""
     same_model = stored is not None and stored.model_id == model.model_id
     if same_model and stored is not None and _covers(stored, transcript):
-        return stored  # the common case when rescoring: no split, no copy, no model
+        # The common case when rescoring: no split, no copy, no model.
+        return _with_turns(stored, stored, model)
     sentences = split_sentences(transcript.turns, options)
     known: dict[tuple[int, int, str], int] = {}
     # Sentences read without their embeddings (their acts were stored) lend none.
@@ -175,7 +176,8 @@ def embed_sentences(
     rows = [known.get((s.turn_index, s.sentence_index, s.text)) for s in sentences]
     missing = [n for n, row in enumerate(rows) if row is None]
     if stored is not None and rows == list(range(len(stored.sentences))):
-        return stored  # every sentence stored, in the same order: nothing to embed or copy
+        # Every sentence stored, in the same order: nothing to embed or copy.
+        return _with_turns(stored, stored, model)
     dim = stored.vectors.shape[1] if stored is not None and known else None
     fresh = model.embed([sentences[n].text for n in missing]) if missing else None
     if fresh is not None:
@@ -186,7 +188,60 @@ def embed_sentences(
             vectors[n] = stored.vectors[row]
     if fresh is not None:
         vectors[missing] = fresh
-    return SentenceEmbeddings(model.model_id, sentences, vectors)
+    embedded = SentenceEmbeddings(model.model_id, sentences, vectors)
+    return _with_turns(embedded, stored if same_model else None, model)
+
+
+def turns_read_whole(sentences: Sequence[Sentence]) -> tuple[int, ...]:
+    """The turns an act leaf may also read whole (``min_turn_confidence``): the customer's
+    turns of two or more sentences. A sentence alone can read like a fault that its turn,
+    read whole, shows to be a request's background ("we've had a baby | and the flat's just
+    too small now | so I need to move the account"). A turn of one sentence read whole is
+    that sentence, and the agent's acts are each sentence's own."""
+    counts: dict[int, int] = {}
+    for s in sentences:
+        if s.speaker.value == "customer":
+            counts[s.turn_index] = counts.get(s.turn_index, 0) + 1
+    return tuple(turn for turn, n in counts.items() if n > 1)
+
+
+def _turn_texts(sentences: Sequence[Sentence]) -> dict[int, str]:
+    texts: dict[int, list[str]] = {}
+    for s in sentences:
+        texts.setdefault(s.turn_index, []).append(s.text)
+    return {turn: " ".join(parts) for turn, parts in texts.items()}
+
+
+def _with_turns(
+    embedded: SentenceEmbeddings, stored: SentenceEmbeddings | None, model: ActModel
+) -> SentenceEmbeddings:
+    """``embedded`` with an embedding for each turn read whole (``turns_read_whole``): the
+    stored one where the turn's text is unchanged, the rest embedded now. Sentences read
+    without their embeddings (their acts were stored) need none: their turns' readings were
+    stored with them."""
+    wanted = turns_read_whole(embedded.sentences)
+    if embedded.turns == wanted or not embedded.vectors.shape[1]:
+        return embedded
+    texts = _turn_texts(embedded.sentences)
+    known: dict[int, np.ndarray] = {}
+    if stored is not None and stored.turn_vectors is not None:
+        stored_texts = _turn_texts(stored.sentences)
+        known = {
+            turn: stored.turn_vectors[n]
+            for n, turn in enumerate(stored.turns)
+            if stored_texts.get(turn) == texts.get(turn)
+        }
+    missing = [turn for turn in wanted if turn not in known]
+    fresh = model.embed([texts[turn] for turn in missing]) if missing else None
+    vectors = np.zeros((len(wanted), embedded.vectors.shape[1]), dtype=np.float32)
+    for n, turn in enumerate(wanted):
+        if turn in known:
+            vectors[n] = known[turn]
+    if fresh is not None:
+        vectors[[wanted.index(turn) for turn in missing]] = fresh
+    return SentenceEmbeddings(
+        embedded.model_id, embedded.sentences, embedded.vectors, wanted, vectors
+    )
 
 
 def _covers(stored: SentenceEmbeddings, transcript: Transcript) -> bool:
@@ -220,7 +275,8 @@ class ActRows:
         self.model = model
         self.columns = {act: n for n, act in enumerate(model.acts())}
         self._passing: dict[
-            tuple[tuple[str, ...], float | None], tuple[list[int], list[int], list[float]]
+            tuple[tuple[str, ...], float | None, float | None],
+            tuple[list[int], list[int], list[float]],
         ] = {}
 
     @classmethod
@@ -229,7 +285,7 @@ class ActRows:
         width = len(model.acts())
         vectors = [e.vectors for e in embedded if e.sentences]
         if not vectors:
-            return cls(np.zeros((0, width), dtype=np.float32), model)
+            return cls(np.zeros((0, 2 * width), dtype=np.float32), model)
         stacked = np.vstack(vectors)
         sentences = [s for e in embedded for s in e.sentences]
         texts = [s.text for s in sentences]
@@ -242,16 +298,19 @@ class ActRows:
         apology_texts = _read_cut_apologies(probabilities, stacked, embedded, texts, model)
         _mark_apologies(probabilities, apology_texts or texts, model)
         _clear_statements(probabilities, texts, speakers, model)
-        return cls(probabilities, model)
+        return cls(
+            np.hstack([probabilities, _turn_readings(probabilities, embedded, model)]), model
+        )
 
     def passing(
-        self, acts: tuple[str, ...], min_confidence: float | None
+        self, acts: tuple[str, ...], min_confidence: float | None, min_turn: float | None = None
     ) -> tuple[list[int], list[int], list[float]]:
         """(rows passing, in order; the likeliest of ``acts`` for each; its probability):
         a row passes when its probability for one of ``acts`` reaches the threshold (the
-        leaf's, else each act's own). Python lists: each call bisects out its own rows, and
+        leaf's, else each act's own) and, with ``min_turn``, its turn read whole reaches
+        ``min_turn`` for one of them. Python lists: each call bisects out its own rows, and
         per call numpy's fixed cost per operation would outweigh the work."""
-        key = (acts, min_confidence)
+        key = (acts, min_confidence, min_turn)
         if key not in self._passing:
             columns = [self.columns[a] for a in acts]
             limits = np.array(
@@ -263,10 +322,42 @@ class ActRows:
             )
             probs = self.probabilities[:, columns]
             passed = probs >= limits
+            if min_turn is not None:
+                width = len(self.columns)  # the turn readings follow the sentences' own
+                turn = self.probabilities[:, [width + c for c in columns]].max(axis=1)
+                passed &= (turn >= min_turn)[:, None]
             rows = np.flatnonzero(passed.any(axis=1))
             best = np.argmax(np.where(passed[rows], probs[rows], -1.0), axis=1)
             self._passing[key] = (rows.tolist(), best.tolist(), probs[rows, best].tolist())
         return self._passing[key]
+
+
+def _turn_readings(
+    probabilities: np.ndarray, embedded: Sequence[SentenceEmbeddings], model: ActModel
+) -> np.ndarray:
+    """Each sentence's turn read whole (``turns_read_whole``), a row per sentence: the turn's
+    own probabilities where it was embedded whole, else the sentence's."""
+    read = probabilities.copy()
+    rows: list[list[int]] = []
+    vectors, texts, speakers = [], [], []
+    first = 0
+    for e in embedded:
+        if e.turns and e.turn_vectors is not None:
+            turn_texts = _turn_texts(e.sentences)
+            by_turn: dict[int, list[int]] = {}
+            for n, s in enumerate(e.sentences):
+                by_turn.setdefault(s.turn_index, []).append(first + n)
+            for n, turn in enumerate(e.turns):
+                rows.append(by_turn[turn])
+                vectors.append(e.turn_vectors[n])
+                texts.append(turn_texts[turn])
+                speakers.append(e.sentences[by_turn[turn][0] - first].speaker.value)
+        first += len(e.sentences)
+    if rows:
+        whole = model.classifier.probabilities(np.vstack(vectors), texts, speakers)
+        for n, sentence_rows in enumerate(rows):
+            read[sentence_rows] = whole[n]
+    return read
 
 
 def _runs_on(sentences: Sequence[Sentence], n: int) -> bool:
@@ -377,7 +468,7 @@ class CallActs:
         self.taken = taken
         self.columns = self.rows.columns
         self.model = model
-        self._hits: dict[tuple[tuple[str, ...], float | None], Passing] = {}
+        self._hits: dict[tuple[tuple[str, ...], float | None, float | None], Passing] = {}
 
     def read_on(self, hit: ActHit) -> str:
         """The hit sentence's text, run on into the next sentence of its turn when speech
@@ -389,18 +480,22 @@ class CallActs:
 
     @property
     def probabilities(self) -> np.ndarray:
-        """This call's rows: one per sentence, a column per act."""
+        """This call's rows: one per sentence, a column per act read on the sentence, then
+        one per act read on the sentence's turn whole (``ActRows.passing``)."""
         first = self.first_row
         return self.rows.probabilities[first : first + len(self.sentences)]
 
-    def passing(self, acts: Sequence[str], min_confidence: float | None) -> Passing:
+    def passing(
+        self, acts: Sequence[str], min_confidence: float | None, min_turn: float | None = None
+    ) -> Passing:
         """This call's sentences passing an act leaf (``acts``, ``min_confidence``: the
         threshold, else each act's own), whatever its scope: sentence -> (its likeliest act
-        among ``acts``, that probability). Worked out once per call and leaf."""
-        key = (tuple(acts), min_confidence)
+        among ``acts``, that probability); ``min_turn``: see ``ActRows.passing``. Worked out
+        once per call and leaf."""
+        key = (tuple(acts), min_confidence, min_turn)
         found = self._hits.get(key)
         if found is None:
-            rows, best, probs = self.rows.passing(key[0], min_confidence)
+            rows, best, probs = self.rows.passing(key[0], min_confidence, min_turn)
             first = self.first_row
             lo = bisect.bisect_left(rows, first)
             hi = bisect.bisect_left(rows, first + len(self.sentences), lo)
@@ -429,7 +524,7 @@ def act_rows_of_calls(
     """Each call's CallActs, from one pass of the classifier over all their sentences but
     those of calls with probabilities in ``read`` (in the same order as ``embedded``) under
     the model's reading, one row per sentence: those are taken as read."""
-    width = len(model.acts())
+    width = 2 * len(model.acts())  # each act read on the sentence, then on its turn whole
     taken = [
         r
         if r is not None
