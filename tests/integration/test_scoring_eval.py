@@ -56,7 +56,7 @@ ASR_FLOORS = {
     "greeting": (0.92, 0.84),
     "active_listening": (0.88, 0.78),
     "hold_etiquette": (0.95, 0.92),
-    "apology": (0.92, 0.88),
+    "apology": (0.96, 0.94),  # 3.0: 0.970/0.955 (2.9: 0.955/0.933)
     "closing": (0.97, 0.94),
 }
 # eval2 (rubric 2.3): text 0.987/0.973, 0.953/0.916, 0.973/0.960, 0.907/0.860, 0.987/0.973;
@@ -67,7 +67,7 @@ TEXT2_FLOORS = {
     "greeting": (0.96, 0.93),
     "active_listening": (0.92, 0.86),
     "hold_etiquette": (0.98, 0.97),
-    "apology": (0.93, 0.89),
+    "apology": (0.95, 0.92),  # 3.0: 0.953/0.930 (2.9: 0.940/0.910)
     "closing": (0.99, 0.98),
 }
 ASR2_FLOORS = {
@@ -84,7 +84,7 @@ TEXT3_FLOORS = {
     "greeting": (0.95, 0.90),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.98, 0.97),
-    "apology": (0.92, 0.88),
+    "apology": (0.95, 0.92),  # 3.0: 0.953/0.930 (2.9: 0.933/0.900)
     "closing": (0.96, 0.93),
 }
 ASR3_FLOORS = {
@@ -102,14 +102,14 @@ TEXT4_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.97, 0.95),
-    "apology": (0.92, 0.87),
+    "apology": (0.95, 0.92),  # 3.0: 0.953/0.930 (2.9: 0.933/0.900)
     "closing": (0.995, 0.99),
 }
 ASR4_FLOORS = {
     "greeting": (0.85, 0.70),
     "active_listening": (0.85, 0.71),
     "hold_etiquette": (0.93, 0.89),
-    "apology": (0.91, 0.85),
+    "apology": (0.97, 0.95),  # 3.0: 0.980/0.968 (2.9: 0.939/0.906)
     "closing": (0.99, 0.98),
 }
 
@@ -199,7 +199,7 @@ TEXT8_FLOORS = {
     "greeting": (0.98, 0.96),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.985, 0.98),
-    "apology": (0.92, 0.88),
+    "apology": (0.935, 0.90),  # 3.0: 0.940/0.910 (2.9: 0.933/0.900)
     "closing": (0.985, 0.97),
 }
 ASR8_FLOORS = {
@@ -215,6 +215,12 @@ ASR8_FLOORS = {
 # ..." not apologies. On the evaluation sets it gained seven verdicts and lost none.
 # Rubric 2.9, decided the same way: a greeting as recognition hears it (a turn opening "for
 # calling ...", "I help you" ending one, "can I do for you"); four verdicts gained, none lost.
+
+# Rubric 3.0, decided on dev4 (written for it) and the other tuning sets (README, "What moved
+# 2.9 to 3.0"): a customer's sentence that reads like a fault counts only when its turn, read
+# whole, reads as one too (0.2). Over the evaluation sets, net per set, it gained twelve
+# apology verdicts and lost three (eval7-text, 0.953 to 0.933, still over its floor); the
+# floors it moved up now sit under 3.0's figures.
 
 # eval9 (written in the tenth round once 2.8 had been decided, before anything was measured
 # on it), measured once with 2.8: text 0.987/0.973, 0.940/0.892, 0.993/0.990, 0.980/0.970,
