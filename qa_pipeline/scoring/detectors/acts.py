@@ -219,8 +219,10 @@ def _with_turns(
     stored one where the turn's text is unchanged, the rest embedded now. Sentences read
     without their embeddings (their acts were stored) need none: their turns' readings were
     stored with them."""
+    if not embedded.vectors.shape[1]:
+        return embedded
     wanted = turns_read_whole(embedded.sentences)
-    if embedded.turns == wanted or not embedded.vectors.shape[1]:
+    if embedded.turns == wanted:
         return embedded
     texts = _turn_texts(embedded.sentences)
     known: dict[int, np.ndarray] = {}
