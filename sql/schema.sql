@@ -219,7 +219,7 @@ create table if not exists sentence_embeddings (
 alter table sentence_embeddings add column if not exists turn_embedding float[];
 
 -- Each stored call's act probabilities per sentence (rows in sentence_embeddings' order, a
--- column per act, row-major), as the act classifier read them: rescoring under the same
+-- column per act read on the sentence, then one per act read on its turn whole, row-major), as the act classifier read them: rescoring under the same
 -- reading (same head, rubric examples, embedding model and act code: reading_id) reuses
 -- them instead of running the classifier. Deleted wherever the call's sentences are.
 create table if not exists sentence_acts (

@@ -449,7 +449,7 @@ def sentence_embeddings_of(frame: pl.DataFrame) -> dict[str, SentenceEmbeddings]
         .group_by("call_id", maintain_order=True)
         .agg(pl.col("first").first(), pl.len().alias("count"), pl.col("model_id").first())
     )
-    whole = _turns_read_whole(frame)
+    whole = _stored_turns(frame)
     for call_id, first, count, model_id in runs.iter_rows():
         turns, turn_vectors = whole.get(str(call_id), ((), None))
         found[str(call_id)] = SentenceEmbeddings(
@@ -462,7 +462,7 @@ def sentence_embeddings_of(frame: pl.DataFrame) -> dict[str, SentenceEmbeddings]
     return found
 
 
-def _turns_read_whole(frame: pl.DataFrame) -> dict[str, tuple[tuple[int, ...], np.ndarray]]:
+def _stored_turns(frame: pl.DataFrame) -> dict[str, tuple[tuple[int, ...], np.ndarray]]:
     """The stored embeddings of turns read whole, by call id: (turns, one row per turn)."""
     if "turn_embedding" not in frame.columns:
         return {}
