@@ -248,13 +248,9 @@ def _with_turns(
 
 def _covers(stored: SentenceEmbeddings, transcript: Transcript) -> bool:
     """True when the stored sentences are, turn by turn, exactly the transcript's words."""
-    texts: dict[int, list[str]] = {}
-    for s in stored.sentences:
-        texts.setdefault(s.turn_index, []).append(s.text)
+    texts = _turn_texts(stored.sentences)
     turns = transcript.turns
-    return len(texts) == len(turns) and all(
-        " ".join(texts.get(t.index, ())) == t.text for t in turns
-    )
+    return len(texts) == len(turns) and all(texts.get(t.index) == t.text for t in turns)
 
 
 @dataclass(frozen=True)
