@@ -32,6 +32,18 @@ BROKEN = {
         "sounds_like",
     ),
     "bad weight": ("weight: 10", "weight: -3", "item greeting.weight", "positive"),
+    "act threshold out of range": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {act: greet, min_confidence: 1.5}",
+        "item greeting.pass_when.min_confidence",
+        "between 0 and 1",
+    ),
+    "turn threshold not a number": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {act: greet, min_turn_confidence: high}",
+        "item greeting.pass_when.min_turn_confidence",
+        "between 0 and 1",
+    ),
     "bad regex": (
         "pass_when: {phrases: [hello]}",
         "pass_when: {regex: ['(unclosed']}",
