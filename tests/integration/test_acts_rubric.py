@@ -237,6 +237,32 @@ def test_a_sentence_that_reads_like_a_fault_is_read_with_its_turn(
     assert (apology.verdict is not Verdict.NA) is applies, apology.reason
 
 
+@pytest.mark.parametrize(
+    ("agent", "listens"),
+    [
+        # The agent reading the record back informs, however like a paraphrase it reads.
+        ("Right, so the lab notes say the left lens axis was entered as 80 instead of 180.", False),
+        ("Okay, so the system shows two payments went out on the third.", False),
+        # Restating the customer's own situation is listening.
+        (
+            "Right, so since Saturday your new glasses give you headaches and things look tilted.",
+            True,
+        ),
+    ],
+)
+def test_reading_the_record_back_is_not_listening(
+    default_scorer: RubricScorer, agent: str, listens: bool
+) -> None:
+    call = _call(
+        OPENING,
+        ("C", "I picked up new glasses on Saturday, I've had headaches since, things look tilted."),
+        ("A", agent),
+        ("A", "Bring them in and we'll remake the lens, no charge."),
+    )
+    listening = _item(default_scorer, call, "active_listening")
+    assert (listening.verdict is Verdict.PASS) is listens, listening.reason
+
+
 def test_an_apology_before_the_customer_says_anything_like_a_problem_answers_nothing(
     default_scorer: RubricScorer,
 ) -> None:
