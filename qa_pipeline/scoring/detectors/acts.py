@@ -198,18 +198,26 @@ def turns_read_whole(sentences: Sequence[Sentence]) -> tuple[int, ...]:
     read whole, shows to be a request's background ("we've had a baby | and the flat's just
     too small now | so I need to move the account"). A turn of one sentence read whole is
     that sentence, and the agent's acts are each sentence's own."""
-    counts: dict[int, int] = {}
-    for s in sentences:
-        if s.speaker.value == "customer":
-            counts[s.turn_index] = counts.get(s.turn_index, 0) + 1
-    return tuple(turn for turn, n in counts.items() if n > 1)
+    return tuple(
+        turn
+        for turn, rows in _sentences_by_turn(sentences).items()
+        if len(rows) > 1 and sentences[rows[0]].speaker.value == "customer"
+    )
+
+
+def _sentences_by_turn(sentences: Sequence[Sentence]) -> dict[int, list[int]]:
+    """Each turn's sentences: turn index -> their places in ``sentences``, in order."""
+    places: dict[int, list[int]] = {}
+    for n, s in enumerate(sentences):
+        places.setdefault(s.turn_index, []).append(n)
+    return places
 
 
 def _turn_texts(sentences: Sequence[Sentence]) -> dict[int, str]:
-    texts: dict[int, list[str]] = {}
-    for s in sentences:
-        texts.setdefault(s.turn_index, []).append(s.text)
-    return {turn: " ".join(parts) for turn, parts in texts.items()}
+    return {
+        turn: " ".join(sentences[n].text for n in rows)
+        for turn, rows in _sentences_by_turn(sentences).items()
+    }
 
 
 def _with_turns(
@@ -342,14 +350,12 @@ def _turn_readings(
     for e in embedded:
         if e.turns and e.turn_vectors is not None:
             turn_texts = _turn_texts(e.sentences)
-            by_turn: dict[int, list[int]] = {}
-            for n, s in enumerate(e.sentences):
-                by_turn.setdefault(s.turn_index, []).append(first + n)
+            by_turn = _sentences_by_turn(e.sentences)
             for n, turn in enumerate(e.turns):
-                rows.append(by_turn[turn])
+                rows.append([first + m for m in by_turn[turn]])
                 vectors.append(e.turn_vectors[n])
                 texts.append(turn_texts[turn])
-                speakers.append(e.sentences[by_turn[turn][0] - first].speaker.value)
+                speakers.append(e.sentences[by_turn[turn][0]].speaker.value)
         first += len(e.sentences)
     if rows:
         whole = model.classifier.probabilities(np.vstack(vectors), texts, speakers)
