@@ -105,17 +105,18 @@ def test_scores_keep_their_rules_on_any_call(heard: list[Word]) -> None:
 def _interruptions_by_definition(turns, min_overlap_s):
     """The definition, checked pair by pair: the first customer turn each agent turn starts in
     with enough overlap, counted to the customer's end when the customer stops within
-    ``min_overlap_s`` of the agent finishing, else only while both speak."""
+    ``min_overlap_s`` of the agent finishing, else only while both speak (times compared to
+    the microsecond: float sums of times are not exact)."""
     customer = [t for t in turns if t.speaker is Speaker.CUSTOMER]
     found = []
     for turn in (t for t in turns if t.speaker is Speaker.AGENT):
         for other in customer:
             if other.start_s < turn.start_s < other.end_s:
-                talks_on = other.end_s > turn.end_s + min_overlap_s
+                talks_on = other.end_s > turn.end_s + min_overlap_s + 1e-6
                 overlap_s = (
                     min(turn.end_s, other.end_s) if talks_on else other.end_s
                 ) - turn.start_s
-                if overlap_s >= min_overlap_s:
+                if overlap_s >= min_overlap_s - 1e-6:
                     found.append((turn.index, other.index))
                     break
     return found

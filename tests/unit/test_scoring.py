@@ -11,7 +11,7 @@ import pytest
 
 from qa_pipeline.batch.run import import_transcripts, rescore
 from qa_pipeline.ingest.transcripts.native import read_transcript
-from qa_pipeline.records import Verdict
+from qa_pipeline.records import Speaker, Turn, Verdict
 from qa_pipeline.scoring.engine import RubricScorer
 from qa_pipeline.scoring.rubric import load_rubric
 from qa_pipeline.store import Store
@@ -337,6 +337,23 @@ def test_a_short_line_that_takes_the_floor_interrupts_and_a_backchannel_does_not
     talked_through = _scripted(tmp_path, _CUT_IN.format(lead_s=4, first="Mm-hmm.", second="Mm."))
     assert cut["active_listening"] is Verdict.FAIL
     assert talked_through["active_listening"] is Verdict.PASS
+
+
+def test_a_cut_in_of_exactly_the_limit_counts_whatever_the_floats_say() -> None:
+    """1 s or more: an agent starting at 15.4 s into a customer turn ending at 16.4 s cuts in by
+    1.0 s, though 16.4 - 15.4 is 0.9999999999999982 in floating point."""
+    from qa_pipeline.scoring.detectors.timing import interruptions
+
+    assert 16.4 - 15.4 < 1.0
+    turns = [
+        Turn(0, Speaker.CUSTOMER, 2.0, 16.4, "my train was cancelled and nobody said", 0.9),
+        Turn(1, Speaker.AGENT, 15.4, 19.4, "Is the booking in your name?", 0.9),
+        Turn(2, Speaker.CUSTOMER, 19.4, 28.2, "In my name. What I want to know is", 0.9),
+        Turn(3, Speaker.AGENT, 27.2, 28.6, "Date of birth?", 0.9),
+    ]
+    found = interruptions(turns, min_overlap_s=1.0)
+    assert [(i.turn.index, i.interrupted.index) for i in found] == [(1, 0), (3, 2)]
+    assert interruptions(turns, min_overlap_s=1.01) == []
 
 
 def test_a_pattern_list_too_big_for_one_pattern_is_searched_pattern_by_pattern() -> None:
