@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     import numpy as np
 
 
+def span_s(start_s: float, end_s: float) -> float:
+    """Seconds from ``start_s`` to ``end_s``, to the microsecond: differences of float times
+    are not exact (16.4 - 15.4 is 0.9999999999999982), and a rule such as "1 s or more" or
+    "a 5 s silence" means the times as written."""
+    return round(end_s - start_s, 6)
+
+
 class Speaker(StrEnum):
     """Who spoke a word or a turn."""
 
@@ -153,7 +160,7 @@ class Turn:
 
     @property
     def duration_s(self) -> float:
-        return self.end_s - self.start_s
+        return span_s(self.start_s, self.end_s)
 
 
 @dataclass(frozen=True)

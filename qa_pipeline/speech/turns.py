@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 
-from qa_pipeline.records import Turn, Word
+from qa_pipeline.records import Turn, Word, span_s
 
 __all__ = ["Gap", "TurnOptions", "build_turns", "nontalk_gaps"]
 
@@ -32,7 +32,7 @@ class Gap:
 
     @property
     def duration_s(self) -> float:
-        return self.end_s - self.start_s
+        return span_s(self.start_s, self.end_s)
 
 
 def build_turns(words: Iterable[Word], options: TurnOptions = TurnOptions()) -> tuple[Turn, ...]:
@@ -92,7 +92,7 @@ def nontalk_gaps(turns: Sequence[Turn], min_gap_s: float = 0.0) -> list[Gap]:
         return gaps
     covered_until = spans[0][1]
     for start_s, end_s in spans[1:]:
-        if start_s - covered_until >= min_gap_s and start_s > covered_until:
+        if span_s(covered_until, start_s) >= min_gap_s and start_s > covered_until:
             gaps.append(Gap(covered_until, start_s))
         covered_until = max(covered_until, end_s)
     return gaps

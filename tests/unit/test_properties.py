@@ -112,11 +112,11 @@ def _interruptions_by_definition(turns, min_overlap_s):
     for turn in (t for t in turns if t.speaker is Speaker.AGENT):
         for other in customer:
             if other.start_s < turn.start_s < other.end_s:
-                talks_on = other.end_s > turn.end_s + min_overlap_s + 1e-6
+                talks_on = round(other.end_s - turn.end_s, 6) > min_overlap_s
                 overlap_s = (
                     min(turn.end_s, other.end_s) if talks_on else other.end_s
                 ) - turn.start_s
-                if overlap_s >= min_overlap_s - 1e-6:
+                if round(overlap_s, 6) >= min_overlap_s:
                     found.append((turn.index, other.index))
                     break
     return found

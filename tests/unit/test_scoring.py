@@ -356,6 +356,25 @@ def test_a_cut_in_of_exactly_the_limit_counts_whatever_the_floats_say() -> None:
     assert interruptions(turns, min_overlap_s=1.01) == []
 
 
+def test_a_silence_of_exactly_the_hold_limits_is_a_hold_whatever_the_floats_say() -> None:
+    """20 s of silence is a hold, and 5 s after the agent announces one: 32.3 - 12.3 and
+    8.2 - 3.2 fall a hair short of 20 and 5 in floating point."""
+    from qa_pipeline.scoring.detectors.timing import find_holds
+
+    assert 32.3 - 12.3 < 20.0 and 8.2 - 3.2 < 5.0
+    unannounced = [
+        Turn(0, Speaker.AGENT, 10.0, 12.3, "Let me look at that.", 0.9),
+        Turn(1, Speaker.AGENT, 32.3, 34.0, "Right, found it.", 0.9),
+    ]
+    announced = [
+        Turn(0, Speaker.AGENT, 0.0, 3.2, "One moment, I'll put you on hold.", 0.9),
+        Turn(1, Speaker.AGENT, 8.2, 10.0, "Thanks for holding.", 0.9),
+    ]
+    assert [(h.start_s, h.end_s) for h in find_holds(unannounced, ["hold"])] == [(12.3, 32.3)]
+    assert [(h.start_s, h.end_s) for h in find_holds(announced, ["hold"])] == [(3.2, 8.2)]
+    assert find_holds(announced, ["hold"], announced_min_silence_s=5.01) == []
+
+
 def test_a_pattern_list_too_big_for_one_pattern_is_searched_pattern_by_pattern() -> None:
     """Exclude lists and regex screens search a list as one alternation; a list whose
     alternation is over RE2's memory budget still answers, pattern by pattern."""

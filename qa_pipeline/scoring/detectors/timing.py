@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from qa_pipeline.records import Speaker, Turn
+from qa_pipeline.records import Speaker, Turn, span_s
 from qa_pipeline.speech.turns import nontalk_gaps
 
 __all__ = ["Hold", "Interruption", "find_holds", "interruptions", "speaking_rate_wpm", "talk_ratio"]
@@ -43,12 +43,7 @@ class Hold:
 
     @property
     def duration_s(self) -> float:
-        return self.end_s - self.start_s
-
-
-# Times are sums and differences of floats: an overlap of 1.0 s between turns at 15.4 s and
-# 16.4 s comes out 0.9999999999999982 s. A microsecond is far below any timestamp's precision.
-_TIME_TOLERANCE_S = 1e-6
+        return span_s(self.start_s, self.end_s)
 
 
 def interruptions(turns: Sequence[Turn], min_overlap_s: float = 1.0) -> list[Interruption]:
@@ -71,14 +66,15 @@ def interruptions(turns: Sequence[Turn], min_overlap_s: float = 1.0) -> list[Int
             continue
         began_before = bisect.bisect_left(starts, turn.start_s)
         if min_overlap_s > 0:
+            # A microsecond early: the overlap itself is measured to the microsecond (span_s).
             first = bisect.bisect_left(
-                latest_end, turn.start_s + min_overlap_s - _TIME_TOLERANCE_S, hi=began_before
+                latest_end, turn.start_s + min_overlap_s - 1e-6, hi=began_before
             )
         else:  # any overlap at all: the customer turn must still be going on
             first = bisect.bisect_right(latest_end, turn.start_s, hi=began_before)
         for other in customer[first:began_before]:
             overlap_s = _cut_in_s(turn, other, min_overlap_s)
-            if other.end_s > turn.start_s and overlap_s >= min_overlap_s - _TIME_TOLERANCE_S:
+            if other.end_s > turn.start_s and overlap_s >= min_overlap_s:
                 found.append(Interruption(turn, other, overlap_s))
                 break
     return found
@@ -87,9 +83,9 @@ def interruptions(turns: Sequence[Turn], min_overlap_s: float = 1.0) -> list[Int
 def _cut_in_s(agent: Turn, customer: Turn, talk_on_s: float) -> float:
     """How far ``agent`` cut into ``customer``: up to the customer's end if the customer stopped
     within ``talk_on_s`` of the agent finishing, else only the time both spoke at once."""
-    if customer.end_s - agent.end_s <= talk_on_s + _TIME_TOLERANCE_S:
-        return customer.end_s - agent.start_s
-    return min(agent.end_s, customer.end_s) - agent.start_s
+    if span_s(agent.end_s, customer.end_s) <= talk_on_s:
+        return span_s(agent.start_s, customer.end_s)
+    return span_s(agent.start_s, min(agent.end_s, customer.end_s))
 
 
 def find_holds(
