@@ -2,6 +2,7 @@
 held-out evaluation set.
 
     python -m bench.rubric_accuracy [--rubric rubrics/default.yaml] [--set NAME ...] [--misses]
+        [--as-raw]
 
 Sets (README, "How well it agrees with reviewers"):
   tuning     tests/labelled, 64 hand-written calls the rubric was tuned on
@@ -22,12 +23,17 @@ Sets (README, "How well it agrees with reviewers"):
   evalN-asr  tests/evalN/asr, 49 of those calls voiced with flite and transcribed by the pipeline
 
 Per item: accuracy, Cohen's kappa, precision and recall of pass, fail and N/A; then the
-confusion table (rows: the reviewer's verdict; columns: the rubric's).
+confusion table (rows: the reviewer's verdict; columns: the rubric's). ``--as-raw`` scores
+each set's written calls (those with punctuation or capitals) twice: as written, and made
+like raw speech recognition (lower case, no punctuation, every second call without
+apostrophes), to show what raw text costs on the very same calls and labels.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -75,11 +81,45 @@ SETS: dict[str, Callable[[], list[LabelledCall]]] = {
 }
 
 
+_MARKS = re.compile(r"[.,?!;:\"()]")
+
+
+def _raw(text: str, apostrophes: bool) -> str:
+    bare = _MARKS.sub("", text.lower()).replace("-", " ")
+    return " ".join((bare if apostrophes else bare.replace("'", "")).split())
+
+
+def _as_raw(calls: list[LabelledCall]) -> tuple[list[LabelledCall], list[LabelledCall]]:
+    """The calls written with punctuation or capitals, as written and made raw."""
+    written = [c for c in calls if any(re.search(r"[.,?!A-Z]", t.text) for t in c.transcript.turns)]
+    raw = []
+    for n, call in enumerate(written):
+        keep = n % 2 == 0
+        turns = tuple(
+            dataclasses.replace(
+                turn,
+                text=_raw(turn.text, keep),
+                words=tuple(
+                    dataclasses.replace(w, text=_raw(w.text, keep))
+                    for w in turn.words
+                    if _raw(w.text, keep)
+                ),
+            )
+            for turn in call.transcript.turns
+        )
+        transcript = dataclasses.replace(call.transcript, turns=turns)
+        raw.append(dataclasses.replace(call, transcript=transcript))
+    return written, raw
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rubric", type=Path, default=None)
     parser.add_argument("--set", dest="sets", action="append", choices=sorted(SETS))
     parser.add_argument("--misses", action="store_true", help="list every disagreement")
+    parser.add_argument(
+        "--as-raw", action="store_true", help="the written calls as written and as raw ASR text"
+    )
     args = parser.parse_args()
     pl.Config.set_tbl_rows(200)
     pl.Config.set_tbl_hide_dataframe_shape(True)
@@ -88,24 +128,33 @@ def main() -> None:
     pl.Config.set_tbl_width_chars(160)
     scorer = RubricScorer(load_rubric(args.rubric))
     for name in args.sets or list(SETS):
-        calls = SETS[name]()
-        start = time.perf_counter()
-        expected, predicted = labelled_verdicts(calls, scorer)
-        took_s = time.perf_counter() - start
-        print(
-            f"\n== {name}: {len(calls)} calls, rubric {scorer.rubric.ref.rubric_id} "
-            f"{scorer.rubric.ref.version} ({took_s:.1f} s)"
-        )
-        print(agreement(expected, predicted))
-        table = confusion(expected, predicted).pivot(
-            on="predicted", index=["item_id", "expected"], values="calls"
-        )
-        print("confusion (rows: reviewer, columns: rubric)")
-        print(table)
-        misses = disagreements(expected, predicted)
-        print(f"disagreements: {misses.height}")
-        if args.misses and misses.height:
-            print(misses)
+        if args.as_raw:
+            written, raw = _as_raw(SETS[name]())
+            _report(f"{name}, written calls", written, scorer, args.misses)
+            _report(f"{name}, the same calls as raw ASR text", raw, scorer, args.misses)
+        else:
+            _report(name, SETS[name](), scorer, args.misses)
+
+
+def _report(name: str, calls: list[LabelledCall], scorer: RubricScorer, misses_too: bool) -> None:
+    """One set's agreement, confusion table and (when asked) disagreements."""
+    start = time.perf_counter()
+    expected, predicted = labelled_verdicts(calls, scorer)
+    took_s = time.perf_counter() - start
+    print(
+        f"\n== {name}: {len(calls)} calls, rubric {scorer.rubric.ref.rubric_id} "
+        f"{scorer.rubric.ref.version} ({took_s:.1f} s)"
+    )
+    print(agreement(expected, predicted))
+    table = confusion(expected, predicted).pivot(
+        on="predicted", index=["item_id", "expected"], values="calls"
+    )
+    print("confusion (rows: reviewer, columns: rubric)")
+    print(table)
+    misses = disagreements(expected, predicted)
+    print(f"disagreements: {misses.height}")
+    if misses_too and misses.height:
+        print(misses)
 
 
 if __name__ == "__main__":
