@@ -99,10 +99,11 @@ def _as_raw(calls: list[LabelledCall]) -> tuple[list[LabelledCall], list[Labelle
             dataclasses.replace(
                 turn,
                 text=_raw(turn.text, keep),
+                # A word that was only punctuation goes: raw text has no token for it.
                 words=tuple(
-                    dataclasses.replace(w, text=_raw(w.text, keep))
+                    dataclasses.replace(w, text=bare)
                     for w in turn.words
-                    if _raw(w.text, keep)
+                    if (bare := _raw(w.text, keep))
                 ),
             )
             for turn in call.transcript.turns

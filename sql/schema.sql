@@ -219,9 +219,10 @@ create table if not exists sentence_embeddings (
 alter table sentence_embeddings add column if not exists turn_embedding float[];
 
 -- Each stored call's act probabilities per sentence (rows in sentence_embeddings' order, a
--- column per act read on the sentence, then one per act read on its turn whole, row-major), as the act classifier read them: rescoring under the same
--- reading (same head, rubric examples, embedding model and act code: reading_id) reuses
--- them instead of running the classifier. Deleted wherever the call's sentences are.
+-- column per act read on the sentence, then one per act read on its turn whole, row-major),
+-- as the act classifier read them: rescoring under the same reading (same head, rubric
+-- examples, embedding model and act code: reading_id) reuses them instead of running the
+-- classifier. Deleted wherever the call's sentences are.
 create table if not exists sentence_acts (
     call_id        varchar primary key,
     reading_id     varchar not null,
