@@ -16,6 +16,9 @@ Sets (README, "How well it agrees with reviewers"):
              apology item applies, and what counts as an apology
   dev4       tests/dev4/text, 150 calls written for tuning in the eleventh round: whether the
              apology item applies, active listening near misses, and a general mix
+  dev5       tests/dev5/text, 150 calls written for tuning in the thirteenth round: raw speech
+             recognition text, active listening near misses in the agent's own talk, and
+             the apology item (half of the last two parts raw text)
   dev2-asr,  tests/dev2/asr and tests/dev3/asr: every call of dev2 and dev3 written normally
   dev3-asr   (not as ASR-like text), voiced and transcribed, for tuning (tenth round)
   evalN-text tests/evalN/text (N = 2 to 9), 150 held-out calls each, written before a round of
@@ -51,7 +54,18 @@ from qa_pipeline.scoring.labelled import (
 from qa_pipeline.scoring.rubric import load_rubric
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
-EVALUATION = ("eval", "eval2", "eval3", "eval4", "eval5", "eval6", "eval7", "eval8", "eval9")
+EVALUATION = (
+    "eval",
+    "eval2",
+    "eval3",
+    "eval4",
+    "eval5",
+    "eval6",
+    "eval7",
+    "eval8",
+    "eval9",
+    "eval10",
+)
 """The held-out sets: each a folder of tests/ with scripts text/<name>_*.txt and asr/."""
 
 
@@ -73,6 +87,7 @@ SETS: dict[str, Callable[[], list[LabelledCall]]] = {
     "dev3": _scripts("dev3"),
     "dev3-asr": _voiced("dev3"),
     "dev4": _scripts("dev4"),
+    "dev5": _scripts("dev5"),
     **{
         f"{name}-{kind}": read(name)
         for name in EVALUATION
