@@ -946,3 +946,28 @@ def test_rescore_reads_only_the_calls_without_stored_act_probabilities(tmp_path:
         assert sorted(again) == sorted(ids)
         for call_id in dropped:
             assert np.allclose(again[call_id].probabilities, kept[call_id].probabilities)
+
+
+@pytest.mark.parametrize(
+    ("reply", "listens"),
+    [
+        # Identity details read back to be confirmed check who is calling, however like a
+        # paraphrase they read (0.87 and 1.00 without the check).
+        ("So the postcode is G12 8QQ, yeah?", False),
+        ("So the account number is 4417 2290?", False),
+        # The customer's own problem read back is a paraphrase.
+        ("So your card was declined twice at the till even with money in the account?", True),
+    ],
+)
+def test_an_identity_check_read_back_is_not_listening(
+    default_scorer: RubricScorer, reply: str, listens: bool
+) -> None:
+    call = _call(
+        OPENING,
+        ("C", "My card got declined twice at the supermarket and there's money in the account."),
+        ("A", reply),
+        ("C", "Yes."),
+        ("A", "Right, I've taken the block off, try it again now."),
+    )
+    listening = _item(default_scorer, call, "active_listening")
+    assert (listening.verdict is Verdict.PASS) is listens, listening.reason

@@ -304,6 +304,7 @@ class ActRows:
         apology_texts = _read_cut_apologies(probabilities, stacked, embedded, texts, model)
         _mark_apologies(probabilities, apology_texts or texts, model)
         _clear_statements(probabilities, texts, speakers, model)
+        _clear_identity_checks(probabilities, speakers, model)
         return cls(
             np.hstack([probabilities, _turn_readings(probabilities, embedded, model)]), model
         )
@@ -450,6 +451,29 @@ def _clear_statements(
         if speaker == "agent" and _STATEMENT.search(text) and not _ASKS_TO_TELL.search(text)
     ]
     probabilities[rows, acts.index("clarify_need")] = 0.0
+
+
+# An identity check read back ("so that's 22 Craigmount Avenue, EH12 8BQ?", "so the account
+# number is 4417 2290?") is shaped like a paraphrase, and the head reads it as both (0.86 and
+# 0.87 paraphrase, 0.99 and 1.00 verify_identity; the corpus labels such lines both), but a
+# reviewer never counts an identity check as listening. One the head does not see as a check
+# ("and I've got you at 1410 Lakeview Drive, is that still right?") stays a paraphrase.
+_LISTENING_ACTS = ("acknowledge", "paraphrase", "clarify_need")
+
+
+def _clear_identity_checks(
+    probabilities: np.ndarray, speakers: Sequence[str], model: ActModel
+) -> None:
+    """Clears, in place, the listening acts (``_LISTENING_ACTS``) of an agent's sentences
+    that check identity (verify_identity at its threshold or above)."""
+    acts = model.acts()
+    if "verify_identity" not in acts:
+        return
+    checks = probabilities[:, acts.index("verify_identity")] >= model.threshold("verify_identity")
+    agent = np.array([speaker == "agent" for speaker in speakers], dtype=bool)
+    rows = np.flatnonzero(checks & agent)
+    columns = [acts.index(a) for a in _LISTENING_ACTS if a in acts]
+    probabilities[np.ix_(rows, columns)] = 0.0
 
 
 class CallActs:
