@@ -952,7 +952,7 @@ def test_rescore_reads_only_the_calls_without_stored_act_probabilities(tmp_path:
     ("reply", "listens"),
     [
         # Identity details read back to be confirmed check who is calling, however like a
-        # paraphrase they read (0.87 and 1.00 without the check).
+        # paraphrase they read (1.00 and 0.87 paraphrase without the check).
         ("So the postcode is G12 8QQ, yeah?", False),
         ("So the account number is 4417 2290?", False),
         # The customer's own problem read back is a paraphrase.

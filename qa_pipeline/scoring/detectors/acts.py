@@ -470,8 +470,7 @@ def _clear_identity_checks(
     if "verify_identity" not in acts:
         return
     checks = probabilities[:, acts.index("verify_identity")] >= model.threshold("verify_identity")
-    agent = np.array([speaker == "agent" for speaker in speakers], dtype=bool)
-    rows = np.flatnonzero(checks & agent)
+    rows = np.flatnonzero(checks & (np.asarray(speakers) == "agent"))
     columns = [acts.index(a) for a in _LISTENING_ACTS if a in acts]
     probabilities[np.ix_(rows, columns)] = 0.0
 
