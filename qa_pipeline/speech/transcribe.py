@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from qa_pipeline.ingest.options import SAMPLE_RATE_HZ
 from qa_pipeline.records import Speaker, Word
-from qa_pipeline.speech.word_times import fit_to_speech
+from qa_pipeline.speech.word_times import fit_to_speech, missed_speech, with_recovered
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,11 +34,16 @@ class TranscribeOptions:
     conditioning on earlier text, compression-ratio, log-prob and no-speech thresholds, and
     skipping silent stretches that would otherwise be filled with invented text).
 
-    ``fit_words_to_speech`` fits word times to the channel's speech as a second, finer Silero
-    VAD pass marks it (pauses of ``fit_min_silence_ms`` or more, edges padded by
-    ``fit_speech_pad_ms``; see speech/word_times.py): turn edges land within about 0.1 s of
-    the speech instead of 0.4 s. It is off until the voiced evaluation sets are remade with
-    it (README, "How well it agrees with reviewers"): their transcripts were made without.
+    A second, finer Silero VAD pass (pauses of ``fine_vad_min_silence_ms`` or more, edges padded
+    by ``fine_vad_speech_pad_ms``) marks where the channel talks, for two repairs
+    (speech/word_times.py). ``recover_missed_speech``: whisper decodes the speech the first VAD
+    kept as one stream, 30 s at a time, and now and then skips the first utterances of a
+    window outright (a greeting, a hold request, a whole channel's first minutes); every
+    stretch of speech of ``recover_min_speech_ms`` or more that no word covers is transcribed
+    again on its own (padded by ``recover_pad_ms``), which costs a decode per such stretch
+    only. ``fit_words_to_speech``: word times fitted to that speech, so turn edges land
+    within about 0.1 s of it instead of 0.4 s, and interruptions, gaps and holds are timed
+    from the audio rather than from whisper's attention.
     """
 
     model: str = _BUNDLED_MODEL
@@ -54,9 +59,12 @@ class TranscribeOptions:
     log_prob_threshold: float = -1.0
     no_speech_threshold: float = 0.6
     hallucination_silence_threshold_s: float | None = 2.0
-    fit_words_to_speech: bool = False
-    fit_min_silence_ms: int = 250
-    fit_speech_pad_ms: int = 30
+    fit_words_to_speech: bool = True
+    fine_vad_min_silence_ms: int = 250
+    fine_vad_speech_pad_ms: int = 30
+    recover_missed_speech: bool = True
+    recover_min_speech_ms: int = 300
+    recover_pad_ms: int = 200
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -179,23 +187,43 @@ class Transcriber:
         Returns:
             Words in time order, with start/end in seconds from the start of the recording.
         """
-        segments, _info = self.model.transcribe(samples, **self.options.transcribe_kwargs())
+        options = self.options
+        words = self._decode(samples, speaker, 0.0, options.transcribe_kwargs())
+        if not (options.recover_missed_speech or options.fit_words_to_speech):
+            return words
+        speech = self._speech(samples)
+        if options.recover_missed_speech:
+            # The stretch is known to hold speech: decoded alone, without the VAD again.
+            again = {**options.transcribe_kwargs(), "vad_filter": False}
+            pad_s = options.recover_pad_ms / 1000
+            for start_s, end_s in missed_speech(words, speech, options.recover_min_speech_ms):
+                first = max(int((start_s - pad_s) * SAMPLE_RATE_HZ), 0)
+                clip = samples[first : int((end_s + pad_s) * SAMPLE_RATE_HZ)]
+                heard = self._decode(clip, speaker, first / SAMPLE_RATE_HZ, again)
+                words = with_recovered(words, heard)
+        if options.fit_words_to_speech and words:
+            words = fit_to_speech(words, speech)
+        return words
+
+    def _decode(
+        self, samples: np.ndarray, speaker: Speaker, offset_s: float, kwargs: dict[str, Any]
+    ) -> list[Word]:
+        """Whisper's words for ``samples``, timed from ``offset_s``, monotonic in start."""
+        segments, _info = self.model.transcribe(samples, **kwargs)
         words: list[Word] = []
         for segment in segments:
             for w in segment.words or ():
                 text = w.word.strip()
                 if not text:
                     continue
-                start_s = float(w.start)
-                end_s = max(float(w.end), start_s)
+                start_s = float(w.start) + offset_s
+                end_s = max(float(w.end) + offset_s, start_s)
                 if words and start_s < words[-1].start_s:
                     # Whisper's word times can step back a few ms across segment seams;
                     # clamp so each channel stays monotonic.
                     start_s = words[-1].start_s
                     end_s = max(end_s, start_s)
                 words.append(Word(start_s, end_s, text, float(w.probability), speaker))
-        if self.options.fit_words_to_speech and words:
-            words = fit_to_speech(words, self._speech(samples))
         return words
 
     def _speech(self, samples: np.ndarray) -> list[tuple[float, float]]:
@@ -203,8 +231,8 @@ class Transcriber:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
         vad = VadOptions(
-            min_silence_duration_ms=self.options.fit_min_silence_ms,
-            speech_pad_ms=self.options.fit_speech_pad_ms,
+            min_silence_duration_ms=self.options.fine_vad_min_silence_ms,
+            speech_pad_ms=self.options.fine_vad_speech_pad_ms,
         )
         return [
             (r["start"] / SAMPLE_RATE_HZ, r["end"] / SAMPLE_RATE_HZ)

@@ -40,9 +40,12 @@ def build_turns(words: Iterable[Word], options: TurnOptions = TurnOptions()) -> 
 
     Turns are built per speaker, so a customer's "mm-hm" inside an agent's sentence does not cut
     the agent's turn in two, and an interruption stays visible as two overlapping turns. A
-    pause in which the other speaker said a word, start to end, does end the turn, however
-    short: "Name?" "Jo Brown." "Phone number?" is three turns, not a customer turn that the
-    agent's questions cut into.
+    pause in which the other speaker took the floor (said a word, start to end, having been
+    silent when this speaker's last word began) ends the turn, however short: "Name?" "Jo
+    Brown." "Phone number?" is three turns, not a customer turn that the agent's questions
+    cut into. A pause the other speaker merely talked on through does not: an agent cutting
+    in with "Okay, | okay, so a charge you don't recognise" over a customer still speaking is
+    one turn that cut in at its first word, not a short "Okay," and a reply that started late.
 
     Returns:
         Turns indexed 0.. in order of start time; every word belongs to exactly one turn.
@@ -52,11 +55,12 @@ def build_turns(words: Iterable[Word], options: TurnOptions = TurnOptions()) -> 
     for speaker, speaker_words in groupby(ordered, key=lambda w: w.speaker):
         others = sorted((w for w in ordered if w.speaker != speaker), key=lambda w: w.start_s)
         other_starts = [w.start_s for w in others]
+        talk_starts = _talk_starts(others, options.max_pause_s)
         run: list[Word] = []
         for word in speaker_words:
             if run and (
                 word.start_s - run[-1].end_s > options.max_pause_s
-                or _spoken_between(others, other_starts, run[-1].end_s, word.start_s)
+                or _floor_taken(others, other_starts, talk_starts, run[-1], word.start_s)
             ):
                 runs.append(run)
                 run = []
@@ -67,14 +71,31 @@ def build_turns(words: Iterable[Word], options: TurnOptions = TurnOptions()) -> 
     return tuple(_turn(index, run) for index, run in enumerate(runs))
 
 
-def _spoken_between(
-    others: Sequence[Word], starts: Sequence[float], after_s: float, before_s: float
+def _talk_starts(others: Sequence[Word], max_pause_s: float) -> list[float]:
+    """For each of ``others`` (sorted by start), when the stretch of talk it belongs to began:
+    words closer than ``max_pause_s`` to the talk before them continue it."""
+    starts: list[float] = []
+    latest_end_s = float("-inf")
+    for word in others:
+        continues = bool(starts) and word.start_s - latest_end_s <= max_pause_s
+        starts.append(starts[-1] if continues else word.start_s)
+        latest_end_s = max(latest_end_s, word.end_s)
+    return starts
+
+
+def _floor_taken(
+    others: Sequence[Word],
+    starts: Sequence[float],
+    talk_starts: Sequence[float],
+    last: Word,
+    before_s: float,
 ) -> bool:
-    """Whether one of ``others`` (sorted by start) lies wholly inside [after_s, before_s]."""
-    for n in range(bisect.bisect_left(starts, after_s), len(others)):
+    """Whether, between ``last`` and ``before_s``, one of ``others`` (sorted by start) said a
+    word wholly inside the pause in talk that began no earlier than ``last`` did."""
+    for n in range(bisect.bisect_left(starts, last.end_s), len(others)):
         if others[n].start_s > before_s:
             return False
-        if others[n].end_s <= before_s:
+        if others[n].end_s <= before_s and talk_starts[n] >= last.start_s:
             return True
     return False
 

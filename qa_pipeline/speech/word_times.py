@@ -1,4 +1,5 @@
-"""Word times fitted to where a channel has speech. Pure: words and speech stretches in.
+"""Words set against where a channel has speech: times fitted to it, and speech no word covers
+(whisper skipped it) found for a second decode. Pure: words and speech stretches in.
 
 Whisper's word timestamps come from its attention, not from the audio's energy: a word either
 side of a short pause (under a second or so) is stretched over it. A customer cut off by the
@@ -12,12 +13,13 @@ first sound to its last.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
 from dataclasses import replace
 
 from qa_pipeline.records import Word
 
-__all__ = ["fit_to_speech"]
+__all__ = ["fit_to_speech", "missed_speech", "with_recovered"]
 
 
 def fit_to_speech(words: Sequence[Word], speech: Sequence[tuple[float, float]]) -> list[Word]:
@@ -68,3 +70,46 @@ def fit_to_speech(words: Sequence[Word], speech: Sequence[tuple[float, float]]) 
             earlier = fitted[n - 1].start_s
             fitted[n] = replace(fitted[n], start_s=earlier, end_s=max(fitted[n].end_s, earlier))
     return fitted
+
+
+def missed_speech(
+    words: Sequence[Word], speech: Sequence[tuple[float, float]], min_speech_ms: int
+) -> list[tuple[float, float]]:
+    """The stretches of ``speech`` of ``min_speech_ms`` or more that no word overlaps.
+
+    Args:
+        words: one channel's words, in time order.
+        speech: (start_s, end_s) stretches where that channel has speech, in order and
+            disjoint.
+    """
+    starts = [w.start_s for w in words]
+    # A stretch is covered when a word starting before it ends reaches into it: the latest
+    # end among the words up to there decides.
+    latest_end_s = list(itertools.accumulate((w.end_s for w in words), max))
+    missed = []
+    for start_s, end_s in speech:
+        if (end_s - start_s) * 1000 < min_speech_ms:
+            continue
+        before = bisect.bisect_left(starts, end_s)
+        if before == 0 or latest_end_s[before - 1] <= start_s:
+            missed.append((start_s, end_s))
+    return missed
+
+
+def with_recovered(words: Sequence[Word], heard: Sequence[Word]) -> list[Word]:
+    """``words`` with those of ``heard`` (a second decode of speech they missed) that do not
+    repeat one of them, in start order.
+
+    A clip is padded, so its decode can hear the end of a word already there again; a
+    recovered word whose middle lies inside a word already there is that word.
+    """
+    spans = sorted((w.start_s, w.end_s) for w in words)
+    starts = [s for s, _ in spans]
+    kept = []
+    for word in heard:
+        middle_s = (word.start_s + word.end_s) / 2
+        n = bisect.bisect_right(starts, middle_s) - 1
+        if n >= 0 and spans[n][1] >= middle_s:
+            continue
+        kept.append(word)
+    return sorted([*words, *kept], key=lambda w: (w.start_s, w.end_s))

@@ -68,8 +68,8 @@ def _turn_edges(wav: Path, transcriber: Transcriber) -> list[tuple]:
 
 def test_turn_edges_land_on_the_speech(placed_call, transcriber: Transcriber) -> None:
     wav, placed = placed_call
-    fitted = Transcriber(TranscribeOptions(fit_words_to_speech=True), model=transcriber.model)
-    turns = _turn_edges(wav, fitted)
+    assert transcriber.options.fit_words_to_speech  # the default
+    turns = _turn_edges(wav, transcriber)
     assert [t[0] for t in turns] == [p[0] for p in placed]
     for (_, start_s, end_s), (_, line_start_s, line_end_s) in zip(turns, placed, strict=True):
         assert start_s == pytest.approx(line_start_s, abs=TOLERANCE_S)
@@ -79,11 +79,11 @@ def test_turn_edges_land_on_the_speech(placed_call, transcriber: Transcriber) ->
 
 
 def test_whisper_alone_misplaces_the_edges(placed_call, transcriber: Transcriber) -> None:
-    """The fitting is what the test above measures: without it (the default, for now) the
-    same call's edges are off by more than the tolerance."""
+    """The fitting is what the test above measures: without it the same call's edges are off
+    by more than the tolerance."""
     wav, placed = placed_call
-    assert not transcriber.options.fit_words_to_speech
-    turns = _turn_edges(wav, transcriber)
+    unfitted = Transcriber(TranscribeOptions(fit_words_to_speech=False), model=transcriber.model)
+    turns = _turn_edges(wav, unfitted)
     worst_s = max(
         max(abs(start_s - line[1]), abs(end_s - line[2]))
         for (_, start_s, end_s), line in zip(turns, placed, strict=False)

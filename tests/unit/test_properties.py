@@ -46,10 +46,24 @@ def words(draw, max_words: int = 60) -> list[Word]:
     return out
 
 
+def _talk_began(heard: list[Word], max_pause_s: float) -> dict[int, float]:
+    """For each word (by id), when its speaker's stretch of talk began: in start order, a word
+    starting more than ``max_pause_s`` after every earlier word of its speaker ended begins
+    one."""
+    began: dict[int, float] = {}
+    for speaker in {w.speaker for w in heard}:
+        own = sorted((w for w in heard if w.speaker is speaker), key=lambda w: w.start_s)
+        for n, word in enumerate(own):
+            opens = n == 0 or word.start_s - max(w.end_s for w in own[:n]) > max_pause_s
+            began[id(word)] = word.start_s if opens else began[id(own[n - 1])]
+    return began
+
+
 @_SETTINGS
 @given(words(), st.floats(0.1, 5))
 def test_turns_hold_every_word_once_in_order(heard: list[Word], max_pause_s: float) -> None:
     turns = build_turns(heard, TurnOptions(max_pause_s=max_pause_s))
+    talk_began = _talk_began(heard, max_pause_s)
     assert Counter(w for t in turns for w in t.words) == Counter(heard)
     assert [t.index for t in turns] == list(range(len(turns)))
     assert [t.start_s for t in turns] == sorted(t.start_s for t in turns)
@@ -62,11 +76,13 @@ def test_turns_hold_every_word_once_in_order(heard: list[Word], max_pause_s: flo
         assert 0 <= turn.mean_probability <= 1
         for before, after in zip(turn.words, turn.words[1:], strict=False):
             assert after.start_s - before.end_s <= max_pause_s
-            # Nobody else said a whole word in a pause inside the turn.
+            # Nobody else took the floor in a pause inside the turn: said a whole word there
+            # in talk that began no earlier than the word before the pause.
             assert not any(
                 w.speaker is not turn.speaker
                 and before.end_s <= w.start_s
                 and w.end_s <= after.start_s
+                and talk_began[id(w)] >= before.start_s
                 for w in heard
             )
     for gap in nontalk_gaps(turns):
@@ -105,17 +121,18 @@ def test_scores_keep_their_rules_on_any_call(heard: list[Word]) -> None:
 def _interruptions_by_definition(turns, min_overlap_s):
     """The definition, checked pair by pair: the first customer turn each agent turn starts in
     with enough overlap, counted to the customer's end when the customer stops within
-    ``min_overlap_s`` of the agent finishing, else only while both speak (times compared to
-    the microsecond: float sums of times are not exact)."""
+    ``min_overlap_s`` of the agent finishing, else only while both speak: the agent's words'
+    time (times compared to the microsecond: float sums of times are not exact)."""
     customer = [t for t in turns if t.speaker is Speaker.CUSTOMER]
     found = []
     for turn in (t for t in turns if t.speaker is Speaker.AGENT):
         for other in customer:
             if other.start_s < turn.start_s < other.end_s:
                 talks_on = round(other.end_s - turn.end_s, 6) > min_overlap_s
-                overlap_s = (
-                    min(turn.end_s, other.end_s) if talks_on else other.end_s
-                ) - turn.start_s
+                if talks_on:
+                    overlap_s = sum(round(w.end_s - w.start_s, 6) for w in turn.words)
+                else:
+                    overlap_s = other.end_s - turn.start_s
                 if round(overlap_s, 6) >= min_overlap_s:
                     found.append((turn.index, other.index))
                     break

@@ -69,3 +69,13 @@ def test_a_word_from_the_other_side_in_a_pause_ends_the_turn() -> None:
     ]
     over = build_turns(_words(A, (0, 0.5), (0.6, 1.2)) + _words(C, (0.55, 0.9)))
     assert [(t.speaker, t.start_s, t.end_s) for t in over] == [(A, 0, 1.2), (C, 0.55, 0.9)]
+
+
+def test_a_pause_the_other_side_talks_on_through_does_not_end_the_turn() -> None:
+    """An agent cutting in with "Okay, | okay, so a charge you don't recognise" over a customer
+    still speaking is one turn from its first word: the customer's words in its pause carry on
+    talk that began before it, so they take no floor, and the cut-in is timed from "Okay"."""
+    customer = _words(C, *((n / 5, n / 5 + 0.15) for n in range(0, 50, 2)))  # 0 to 9.75 s
+    agent = _words(A, (8.0, 8.2), (8.7, 9.1), (9.2, 12.0))
+    turns = build_turns(customer + agent)
+    assert [(t.speaker, t.start_s, t.end_s) for t in turns] == [(C, 0.0, 9.75), (A, 8.0, 12.0)]

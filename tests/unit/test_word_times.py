@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from qa_pipeline.records import Speaker, Word
 from qa_pipeline.scoring.detectors.timing import interruptions
 from qa_pipeline.speech.turns import build_turns
-from qa_pipeline.speech.word_times import fit_to_speech
+from qa_pipeline.speech.word_times import fit_to_speech, missed_speech, with_recovered
 
 A, C = Speaker.AGENT, Speaker.CUSTOMER
 
@@ -99,3 +99,42 @@ def test_fitted_words_stay_in_order_and_inside_speech_they_overlapped(
             assert max(after.start_s, before.start_s) <= min(after.end_s, before.end_s)
         else:
             assert after == before
+
+
+def test_speech_no_word_covers_is_found_and_its_second_decode_merged() -> None:
+    """Whisper skipped the greeting (0.0-1.7 s) and "Yep." (12.3-12.7 s); a stretch too short
+    to decode (0.2 s) and one a long word reaches into are not missed. A second decode of a
+    padded clip hears the end of the word after it again ("the" 21.9 s): that one is not
+    added twice."""
+    words = _words(A, (19.0, 21.0), (21.9, 22.4), (22.4, 26.6))
+    speech = [(0.0, 1.7), (5.0, 5.2), (12.3, 12.7), (20.5, 22.0), (21.95, 26.7)]
+    assert missed_speech(words, speech, min_speech_ms=300) == [(0.0, 1.7), (12.3, 12.7)]
+    assert missed_speech([], speech, min_speech_ms=300) == [
+        (0.0, 1.7),
+        (12.3, 12.7),
+        (20.5, 22.0),
+        (21.95, 26.7),
+    ]
+    heard = _words(A, (0.4, 0.9), (0.9, 1.5), (12.3, 12.6))
+    again = _words(A, (21.95, 22.3))
+    merged = with_recovered(with_recovered(words, heard), again)
+    assert [(w.start_s, w.end_s) for w in merged] == [
+        (0.4, 0.9),
+        (0.9, 1.5),
+        (12.3, 12.6),
+        (19.0, 21.0),
+        (21.9, 22.4),
+        (22.4, 26.6),
+    ]
+
+
+def test_two_backchannels_the_customer_talks_through_are_no_cut_in() -> None:
+    """"Mm-hm ... right" 0.5 s apart while the customer talks on: one agent turn (the customer
+    took no floor in its pause), 1.1 s from first to last sound, but only 0.6 s of it spoken,
+    under the 1 s a cut-in needs."""
+    customer = _words(C, *((n / 5, n / 5 + 0.15) for n in range(0, 100, 2)))  # 0 to 19.75 s
+    agent = _words(A, (10.0, 10.3), (10.8, 11.1))
+    turns = build_turns(customer + agent)
+    assert [(t.speaker, t.start_s, t.end_s) for t in turns] == [(C, 0.0, 19.75), (A, 10.0, 11.1)]
+    assert interruptions(turns, min_overlap_s=1.0) == []
+    assert len(interruptions(turns, min_overlap_s=0.5)) == 1

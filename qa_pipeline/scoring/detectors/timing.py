@@ -53,9 +53,10 @@ def interruptions(turns: Sequence[Turn], min_overlap_s: float = 1.0) -> list[Int
     the floor, however short the turn ("Ticket number?" over the end of a sentence), and the
     overlap runs from the agent's start to the customer's end. When the customer talks on past
     that, the agent's words were a backchannel the customer talked through, and only the time
-    both spoke counts. Each agent turn is matched with the earliest customer turn that started
-    before it with enough overlap; candidates are found by bisection on the customer turns'
-    running latest end, so the work is linear in the call's turns (up to a log).
+    both spoke (the agent's words) counts. Each agent turn is matched with the earliest
+    customer turn that started before it with enough overlap; candidates are found by
+    bisection on the customer turns' running latest end, so the work is linear in the call's
+    turns (up to a log).
     """
     found = []
     customer = sorted((t for t in turns if t.speaker is Speaker.CUSTOMER), key=lambda t: t.start_s)
@@ -82,10 +83,14 @@ def interruptions(turns: Sequence[Turn], min_overlap_s: float = 1.0) -> list[Int
 
 def _cut_in_s(agent: Turn, customer: Turn, talk_on_s: float) -> float:
     """How far ``agent`` cut into ``customer``: up to the customer's end if the customer stopped
-    within ``talk_on_s`` of the agent finishing, else only the time both spoke at once."""
+    within ``talk_on_s`` of the agent finishing, else only the time both spoke at once: the
+    time the agent's words took (two backchannels a pause apart, "mm-hm ... right", are one
+    turn when the customer talks on through the pause, but not one long cut-in)."""
     if span_s(agent.end_s, customer.end_s) <= talk_on_s:
         return span_s(agent.start_s, customer.end_s)
-    return span_s(agent.start_s, min(agent.end_s, customer.end_s))
+    if not agent.words:
+        return span_s(agent.start_s, min(agent.end_s, customer.end_s))
+    return round(sum(span_s(w.start_s, w.end_s) for w in agent.words), 6)
 
 
 def find_holds(
