@@ -130,7 +130,7 @@ def _interruptions_by_definition(turns, min_overlap_s):
             if other.start_s < turn.start_s < other.end_s:
                 talks_on = round(other.end_s - turn.end_s, 6) > min_overlap_s
                 if talks_on:
-                    overlap_s = sum(round(w.end_s - w.start_s, 6) for w in turn.words)
+                    overlap_s = sum(w.end_s - w.start_s for w in turn.words)
                 else:
                     overlap_s = other.end_s - turn.start_s
                 if round(overlap_s, 6) >= min_overlap_s:

@@ -129,7 +129,7 @@ def test_speech_no_word_covers_is_found_and_its_second_decode_merged() -> None:
 
 
 def test_two_backchannels_the_customer_talks_through_are_no_cut_in() -> None:
-    """"Mm-hm ... right" 0.5 s apart while the customer talks on: one agent turn (the customer
+    """ "Mm-hm ... right" 0.5 s apart while the customer talks on: one agent turn (the customer
     took no floor in its pause), 1.1 s from first to last sound, but only 0.6 s of it spoken,
     under the 1 s a cut-in needs."""
     customer = _words(C, *((n / 5, n / 5 + 0.15) for n in range(0, 100, 2)))  # 0 to 19.75 s

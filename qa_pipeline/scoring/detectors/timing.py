@@ -90,7 +90,8 @@ def _cut_in_s(agent: Turn, customer: Turn, talk_on_s: float) -> float:
         return span_s(agent.start_s, customer.end_s)
     if not agent.words:
         return span_s(agent.start_s, min(agent.end_s, customer.end_s))
-    return round(sum(span_s(w.start_s, w.end_s) for w in agent.words), 6)
+    # Summed first and rounded once: a turn's words that abut sum to its span exactly.
+    return round(sum(w.end_s - w.start_s for w in agent.words), 6)
 
 
 def find_holds(
