@@ -1,16 +1,21 @@
 """The default rubric against human labels on the held-out evaluation sets (never tuned on).
 
-Eight sets: `tests/eval` (written before any tuning), `tests/eval2` (written later by other
+Ten sets: `tests/eval` (written before any tuning), `tests/eval2` (written later by other
 writers, at the start of the third round of tuning, which never looked at it),
 `tests/eval3` (written at the start of the fourth, likewise), `tests/eval4` (the fifth,
 measured once at its end), `tests/eval5` (the sixth, which left the verdicts as they were:
 measured once), `tests/eval6` (written at the start of the seventh and measured once;
 then its voiced calls' hold misses were read) and `tests/eval7` (written at the start of the
 eighth, measured once before its changes and once after, never read) and `tests/eval8`
-(written at the start of the ninth, likewise). Floors sit a little
-under the figures measured when the rubric was last changed (README, "How well it agrees
-with reviewers"); a change that makes the rubric agree less with reviewers on calls it never
-saw fails here. No floor is asserted on the tuning or development sets.
+(written at the start of the ninth, likewise), `tests/eval9` and `tests/eval10` (the tenth and
+thirteenth rounds, likewise). Floors on the written calls sit a little under the figures
+measured when the rubric was last changed (README, "How well it agrees with reviewers"); a
+change that makes the rubric agree less with reviewers on calls it never saw fails here.
+Every set's voiced calls were voiced and transcribed again in the fourteenth round, by the
+pipeline as it now is (speech whisper skipped decoded again, word times fitted to the
+speech, turns split only where the other speaker took the floor); their floors sit under
+the figures on those transcripts, given beside each (the comments above each set give the
+earlier transcripts' figures). No floor is asserted on the tuning or development sets.
 """
 
 from __future__ import annotations
@@ -54,11 +59,11 @@ TEXT_FLOORS = {
     "closing": (0.97, 0.94),
 }
 ASR_FLOORS = {
-    "greeting": (0.92, 0.84),
-    "active_listening": (0.88, 0.78),
-    "hold_etiquette": (0.95, 0.92),
-    "apology": (0.96, 0.94),  # 3.0: 0.970/0.955 (2.9: 0.955/0.933)
-    "closing": (0.97, 0.94),
+    "greeting": (0.92, 0.84),  # 0.925/0.850
+    "active_listening": (0.93, 0.87),  # 0.940/0.889
+    "hold_etiquette": (0.98, 0.96),  # 0.985/0.977
+    "apology": (0.98, 0.96),  # 0.985/0.978
+    "closing": (0.99, 0.99),  # 1.000/1.000
 }
 # eval2 (rubric 2.3): text 0.987/0.973, 0.953/0.916, 0.973/0.960, 0.907/0.860, 0.987/0.973;
 # voiced (each line filling its slot) and transcribed 0.918/0.829, 0.816/0.685, 0.939/0.907,
@@ -72,11 +77,11 @@ TEXT2_FLOORS = {
     "closing": (0.99, 0.98),
 }
 ASR2_FLOORS = {
-    "greeting": (0.89, 0.78),
-    "active_listening": (0.77, 0.60),
-    "hold_etiquette": (0.98, 0.97),
-    "apology": (0.87, 0.80),  # 2.7: 0.878/0.817, one call fewer than 2.6 (see below)
-    "closing": (0.97, 0.94),
+    "greeting": (0.91, 0.81),  # 0.918/0.829
+    "active_listening": (0.87, 0.77),  # 0.878/0.785
+    "hold_etiquette": (0.99, 0.99),  # 1.000/1.000
+    "apology": (0.89, 0.83),  # 0.898/0.847
+    "closing": (0.99, 0.99),  # 1.000/1.000
 }
 # eval3 (written before rubric 2.3's changes, measured with 2.2 and once with 2.3): text
 # 0.973/0.947, 0.953/0.916, 0.973/0.960, 0.880/0.820, 0.953/0.907; voiced and transcribed
@@ -89,11 +94,11 @@ TEXT3_FLOORS = {
     "closing": (0.96, 0.93),
 }
 ASR3_FLOORS = {
-    "greeting": (0.91, 0.82),
-    "active_listening": (0.77, 0.58),
-    "hold_etiquette": (0.95, 0.92),
-    "apology": (0.89, 0.81),
-    "closing": (0.99, 0.98),
+    "greeting": (0.95, 0.90),  # 0.959/0.918
+    "active_listening": (0.85, 0.73),  # 0.857/0.743
+    "hold_etiquette": (0.95, 0.92),  # 0.959/0.938
+    "apology": (0.91, 0.85),  # 0.918/0.866
+    "closing": (0.99, 0.99),  # 1.000/1.000
 }
 
 # eval4 (written before rubric 2.4's changes, measured once with 2.4): text 0.993/0.987,
@@ -107,11 +112,11 @@ TEXT4_FLOORS = {
     "closing": (0.995, 0.99),
 }
 ASR4_FLOORS = {
-    "greeting": (0.85, 0.70),
-    "active_listening": (0.85, 0.71),
-    "hold_etiquette": (0.93, 0.89),
-    "apology": (0.97, 0.95),  # 3.0: 0.980/0.968 (2.9: 0.939/0.906)
-    "closing": (0.99, 0.98),
+    "greeting": (0.91, 0.82),  # 0.918/0.835
+    "active_listening": (0.91, 0.84),  # 0.918/0.853
+    "hold_etiquette": (0.97, 0.95),  # 0.980/0.969
+    "apology": (0.95, 0.92),  # 0.959/0.937
+    "closing": (0.99, 0.99),  # 1.000/1.000
 }
 
 # eval5 (written and measured once with rubric 2.4): text 0.993/0.987, 0.953/0.916,
@@ -125,11 +130,11 @@ TEXT5_FLOORS = {
     "closing": (0.99, 0.98),
 }
 ASR5_FLOORS = {
-    "greeting": (0.89, 0.78),
-    "active_listening": (0.81, 0.65),
-    "hold_etiquette": (0.87, 0.80),
-    "apology": (0.83, 0.73),
-    "closing": (0.93, 0.86),
+    "greeting": (0.91, 0.82),  # 0.918/0.837
+    "active_listening": (0.89, 0.80),  # 0.898/0.815
+    "hold_etiquette": (0.93, 0.89),  # 0.939/0.908
+    "apology": (0.87, 0.80),  # 0.878/0.812
+    "closing": (0.97, 0.94),  # 0.980/0.959
 }
 
 # eval6 (written before the seventh round, measured once with rubric 2.4): text 0.980/0.960,
@@ -149,11 +154,11 @@ TEXT6_FLOORS = {
     "closing": (0.97, 0.94),
 }
 ASR6_FLOORS = {
-    "greeting": (0.93, 0.86),
-    "active_listening": (0.87, 0.77),
-    "hold_etiquette": (0.93, 0.89),
-    "apology": (0.94, 0.91),
-    "closing": (0.97, 0.94),
+    "greeting": (0.97, 0.94),  # 0.980/0.959
+    "active_listening": (0.93, 0.87),  # 0.939/0.889
+    "hold_etiquette": (0.95, 0.92),  # 0.959/0.937
+    "apology": (0.95, 0.92),  # 0.959/0.938
+    "closing": (0.95, 0.90),  # 0.959/0.918
 }
 
 # Rubric 2.6, decided on dev, dev-asr, tuning and dev2 (README, "What moved 2.5 to 2.6"):
@@ -176,11 +181,11 @@ TEXT7_FLOORS = {
     "closing": (0.98, 0.97),
 }
 ASR7_FLOORS = {
-    "greeting": (0.92, 0.84),
-    "active_listening": (0.76, 0.57),  # 2.7: 0.776/0.595, two calls fewer than 2.6
-    "hold_etiquette": (0.95, 0.92),
-    "apology": (0.86, 0.78),
-    "closing": (0.98, 0.96),
+    "greeting": (0.97, 0.94),  # 0.980/0.959
+    "active_listening": (0.79, 0.62),  # 0.796/0.632
+    "hold_etiquette": (0.93, 0.89),  # 0.939/0.908
+    "apology": (0.81, 0.70),  # 0.816/0.712
+    "closing": (0.99, 0.99),  # 1.000/1.000
 }
 
 # Rubric 2.7, decided on dev3, dev, dev-asr, dev2 and tuning (README, "What moved 2.6 to
@@ -204,11 +209,11 @@ TEXT8_FLOORS = {
     "closing": (0.985, 0.97),
 }
 ASR8_FLOORS = {
-    "greeting": (0.93, 0.86),
-    "active_listening": (0.86, 0.74),
-    "hold_etiquette": (0.93, 0.88),
-    "apology": (0.90, 0.84),
-    "closing": (0.98, 0.96),
+    "greeting": (0.93, 0.86),  # 0.939/0.878
+    "active_listening": (0.89, 0.79),  # 0.898/0.808
+    "hold_etiquette": (0.93, 0.88),  # 0.939/0.898
+    "apology": (0.93, 0.89),  # 0.939/0.901
+    "closing": (0.99, 0.99),  # 1.000/1.000
 }
 
 # Rubric 2.8, decided on the voiced tuning sets dev2-asr and dev3-asr (README, "What moved
@@ -236,11 +241,11 @@ TEXT9_FLOORS = {
     "closing": (0.97, 0.95),
 }
 ASR9_FLOORS = {
-    "greeting": (0.87, 0.74),
-    "active_listening": (0.79, 0.63),
-    "hold_etiquette": (0.98, 0.97),
-    "apology": (0.95, 0.93),
-    "closing": (0.97, 0.95),
+    "greeting": (0.89, 0.78),  # 0.898/0.797
+    "active_listening": (0.87, 0.78),  # 0.878/0.790
+    "hold_etiquette": (0.99, 0.99),  # 1.000/1.000
+    "apology": (0.95, 0.92),  # 0.959/0.938
+    "closing": (0.97, 0.94),  # 0.980/0.957
 }
 
 # eval10 (written in the thirteenth round before any of its tuning, by three writers who saw
@@ -256,11 +261,11 @@ TEXT10_FLOORS = {
     "closing": (0.97, 0.95),
 }
 ASR10_FLOORS = {
-    "greeting": (0.87, 0.74),
-    "active_listening": (0.87, 0.75),
-    "hold_etiquette": (0.91, 0.87),
-    "apology": (0.95, 0.93),
-    "closing": (0.95, 0.91),
+    "greeting": (0.87, 0.74),  # 0.878/0.750
+    "active_listening": (0.87, 0.75),  # 0.878/0.769
+    "hold_etiquette": (0.91, 0.86),  # 0.918/0.877
+    "apology": (0.95, 0.92),  # 0.959/0.939
+    "closing": (0.97, 0.94),  # 0.980/0.958
 }
 
 
