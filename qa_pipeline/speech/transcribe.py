@@ -34,16 +34,17 @@ class TranscribeOptions:
     conditioning on earlier text, compression-ratio, log-prob and no-speech thresholds, and
     skipping silent stretches that would otherwise be filled with invented text).
 
-    A second, finer Silero VAD pass (pauses of ``fine_vad_min_silence_ms`` or more, edges padded
-    by ``fine_vad_speech_pad_ms``) marks where the channel talks, for two repairs
-    (speech/word_times.py). ``recover_missed_speech``: whisper decodes the speech the first VAD
-    kept as one stream, 30 s at a time, and now and then skips the first utterances of a
+    A second, finer Silero VAD pass (pauses of ``fine_vad_min_silence_ms`` or more, edges
+    padded by ``fine_vad_speech_pad_ms``) marks where the channel talks, for two repairs
+    (speech/word_times.py). ``recover_missed_speech``: whisper decodes the speech the first
+    VAD kept as one stream, 30 s at a time, and now and then skips the first utterances of a
     window outright (a greeting, a hold request, a whole channel's first minutes); every
     stretch of speech of ``recover_min_speech_ms`` or more that no word covers is transcribed
-    again on its own (padded by ``recover_pad_ms``), which costs a decode per such stretch
-    only. ``fit_words_to_speech``: word times fitted to that speech, so turn edges land
-    within about 0.1 s of it instead of 0.4 s, and interruptions, gaps and holds are timed
-    from the audio rather than from whisper's attention.
+    again on its own (padded by ``recover_pad_ms``), a decode per such stretch (at most
+    ``recover_max_decodes``, the longest, per channel). ``fit_words_to_speech``: word times
+    fitted to that speech, so turn edges land within about 0.1 s of it instead of 0.4 s, and
+    interruptions, gaps and holds are timed from the audio rather than from whisper's
+    attention.
     """
 
     model: str = _BUNDLED_MODEL
@@ -65,6 +66,7 @@ class TranscribeOptions:
     recover_missed_speech: bool = True
     recover_min_speech_ms: int = 300
     recover_pad_ms: int = 200
+    recover_max_decodes: int = 40
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -196,7 +198,11 @@ class Transcriber:
             # The stretch is known to hold speech: decoded alone, without the VAD again.
             again = {**options.transcribe_kwargs(), "vad_filter": False}
             pad_s = options.recover_pad_ms / 1000
-            for start_s, end_s in missed_speech(words, speech, options.recover_min_speech_ms):
+            missed = missed_speech(words, speech, options.recover_min_speech_ms)
+            # Bounded, longest first: a channel of music or noise the VAD takes for speech
+            # would otherwise cost a decode per stretch.
+            missed.sort(key=lambda stretch: stretch[0] - stretch[1])
+            for start_s, end_s in missed[: options.recover_max_decodes]:
                 first = max(int((start_s - pad_s) * SAMPLE_RATE_HZ), 0)
                 clip = samples[first : int((end_s + pad_s) * SAMPLE_RATE_HZ)]
                 heard = self._decode(clip, speaker, first / SAMPLE_RATE_HZ, again)

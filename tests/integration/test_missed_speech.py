@@ -58,3 +58,14 @@ def test_speech_whisper_skipped_is_decoded_again(agent_channel, transcriber: Tra
     assert [w.text for w in words if w.start_s > 22.0] == [
         w.text for w in skipped if w.start_s > 22.0
     ]
+
+
+def test_decodes_again_are_bounded_longest_first(agent_channel, transcriber: Transcriber) -> None:
+    """One decode allowed: the longest stretch missed (the greeting, 1.7 s) is heard; "Yep.
+    Name on the account?", two shorter stretches, is not."""
+    bounded = Transcriber(
+        replace(transcriber.options, recover_max_decodes=1), model=transcriber.model
+    )
+    opening = _heard_by(bounded.words(agent_channel, Speaker.AGENT), 21.0)
+    assert "order" in opening
+    assert "account" not in opening
