@@ -73,7 +73,7 @@ def build_turns(words: Iterable[Word], options: TurnOptions = TurnOptions()) -> 
 
 def _talk_starts(others: Sequence[Word], max_pause_s: float) -> list[float]:
     """For each of ``others`` (sorted by start), when the stretch of talk it belongs to began:
-    words closer than ``max_pause_s`` to the talk before them continue it."""
+    a word starting ``max_pause_s`` or less after the talk before it ended continues it."""
     starts: list[float] = []
     latest_end_s = float("-inf")
     for word in others:

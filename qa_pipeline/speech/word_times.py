@@ -103,13 +103,14 @@ def with_recovered(words: Sequence[Word], heard: Sequence[Word]) -> list[Word]:
     A clip is padded, so its decode can hear the end of a word already there again; a
     recovered word whose middle lies inside a word already there is that word.
     """
-    spans = sorted((w.start_s, w.end_s) for w in words)
-    starts = [s for s, _ in spans]
+    ordered = sorted(words, key=lambda w: w.start_s)
+    starts = [w.start_s for w in ordered]
+    latest_end_s = list(itertools.accumulate((w.end_s for w in ordered), max))
     kept = []
     for word in heard:
         middle_s = (word.start_s + word.end_s) / 2
-        n = bisect.bisect_right(starts, middle_s) - 1
-        if n >= 0 and spans[n][1] >= middle_s:
+        before = bisect.bisect_right(starts, middle_s)
+        if before and latest_end_s[before - 1] >= middle_s:
             continue
         kept.append(word)
     return sorted([*words, *kept], key=lambda w: (w.start_s, w.end_s))

@@ -138,3 +138,22 @@ def test_two_backchannels_the_customer_talks_through_are_no_cut_in() -> None:
     assert [(t.speaker, t.start_s, t.end_s) for t in turns] == [(C, 0.0, 19.75), (A, 10.0, 11.1)]
     assert interruptions(turns, min_overlap_s=1.0) == []
     assert len(interruptions(turns, min_overlap_s=0.5)) == 1
+
+
+@given(spans, spans)
+def test_recovered_words_keep_every_word_and_repeat_none(
+    word_edges: list[float], heard_edges: list[float]
+) -> None:
+    edges, again = sorted(word_edges), sorted(heard_edges)
+    words = _words(A, *zip(edges[::2], edges[1::2], strict=False))
+    heard = _words(A, *zip(again[::2], again[1::2], strict=False))
+    merged = with_recovered(words, heard)
+    assert [w.start_s for w in merged] == sorted(w.start_s for w in merged)
+    assert all(w in merged for w in words)
+    for word in (w for w in merged if w not in words):
+        middle_s = (word.start_s + word.end_s) / 2
+        assert not any(w.start_s <= middle_s <= w.end_s for w in words)
+    # A heard word is left out only when it lies over one already there.
+    for word in heard:
+        if word not in merged:
+            assert any(w.start_s <= (word.start_s + word.end_s) / 2 <= w.end_s for w in words)
