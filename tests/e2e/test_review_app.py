@@ -113,11 +113,14 @@ def _standing(db: Path, call_id: str) -> tuple[float, str]:
 def test_a_reviewer_filters_opens_a_call_hears_it_and_overrides_a_verdict(
     server: Server, db: Path
 ) -> None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
     with chromium(1280, 900) as driver:
-        wait = WebDriverWait(driver, 20)
+        # A form posts and the page is loaded again: an element found just before the new
+        # page replaced it is stale, not missing, so the wait looks again.
+        wait = WebDriverWait(driver, 20, ignored_exceptions=(StaleElementReferenceException,))
         driver.get(server.url + "/")
         rows = driver.find_elements(By.CSS_SELECTOR, "table.calls tbody tr")
         assert len(rows) == 4
