@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -20,8 +19,7 @@ from qa_pipeline.ingest import audio
 from qa_pipeline.records import Speaker
 from qa_pipeline.scoring.labelled import script_segments
 from qa_pipeline.speech.transcribe import Transcriber
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
 
 
 @pytest.fixture(scope="module")
