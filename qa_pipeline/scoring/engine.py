@@ -497,7 +497,19 @@ def _scoped_turns(
         turns = [t for t in turns if t.start_s <= span[0] + 0.01]
         if scope.within_s is not None:
             turns = [t for t in turns if t.end_s >= span[0] - scope.within_s]
+    if scope.replying_to_words is not None:
+        turns = [t for t in turns if _replied_to_words(call, t) >= scope.replying_to_words]
     return turns
+
+
+def _replied_to_words(call: _Call, turn: Turn) -> int:
+    """Words in the other speaker's latest turn starting before ``turn`` (0 when none)."""
+    before = [
+        t
+        for t in call.transcript.turns
+        if t.speaker is not turn.speaker and t.start_s < turn.start_s
+    ]
+    return len(max(before, key=lambda t: t.start_s).text.split()) if before else 0
 
 
 def _windowed(turns: list[Turn], scope: Scope, end_s: float) -> list[Turn]:

@@ -81,6 +81,9 @@ class Scope:
         after / before: only turns after (or before) an anchor: ``first_customer_turn``,
             ``applies`` (the item's applies_when evidence) or ``hold``.
         within_s: with after/before, only turns within N seconds of the anchor.
+        replying_to_words: only turns answering a turn of the other speaker's of N words or
+            more (their latest turn starting before it): a paraphrase restates what was just
+            said, and an agent's "so you're covered" after a customer's "yes please" informs.
     """
 
     speaker: str = "agent"
@@ -91,6 +94,7 @@ class Scope:
     after: str | None = None
     before: str | None = None
     within_s: float | None = None
+    replying_to_words: int | None = None
 
 
 @dataclass(frozen=True)
@@ -482,7 +486,7 @@ class _Parser:
         for key in ("first_s", "last_s", "within_s"):
             if key in raw and (not _is_number(raw[key]) or raw[key] <= 0):
                 self.fail(f"{where}.{key}", "must be a positive number of seconds")
-        for key in ("first_turns", "last_turns"):
+        for key in ("first_turns", "last_turns", "replying_to_words"):
             if key in raw and (not isinstance(raw[key], int) or raw[key] <= 0):
                 self.fail(f"{where}.{key}", "must be a positive whole number")
         for key in ("after", "before"):

@@ -263,6 +263,32 @@ def test_reading_the_record_back_is_not_listening(
     assert (listening.verdict is Verdict.PASS) is listens, listening.reason
 
 
+@pytest.mark.parametrize(
+    ("customer", "listens"),
+    [
+        # After a bare "yes please" the agent's "so ..." tells the customer something.
+        ("Yes please.", False),
+        # After the customer's own account it gives that account back.
+        ("So I can do the Saturday class instead of the Thursday one from next week?", True),
+    ],
+)
+def test_a_restatement_counts_as_listening_only_in_reply_to_what_the_customer_told(
+    default_scorer: RubricScorer, customer: str, listens: bool
+) -> None:
+    """A paraphrase or acknowledgement answers a customer turn of 8 words or more (the
+    default rubric's ``replying_to_words``): "so you're booked into the Saturday class"
+    after "yes please" restates nothing."""
+    call = _call(
+        OPENING,
+        ("C", "Hi, I'd like to move my booking."),
+        ("A", "Sure, I can do that now."),
+        ("C", customer),
+        ("A", "Okay, so you're booked into the Saturday class from next week."),
+    )
+    listening = _item(default_scorer, call, "active_listening")
+    assert (listening.verdict is Verdict.PASS) is listens, listening.reason
+
+
 def test_an_apology_before_the_customer_says_anything_like_a_problem_answers_nothing(
     default_scorer: RubricScorer,
 ) -> None:

@@ -51,6 +51,12 @@ BROKEN = {
         "bad regular expression",
     ),
     "bad scope": ("first_s: 20}", "first_s: soon}", "item greeting.scope.first_s", "seconds"),
+    "bad reply length": (
+        "first_s: 20}",
+        "first_s: 20, replying_to_words: 2.5}",
+        "item greeting.scope.replying_to_words",
+        "whole number",
+    ),
     "unknown field": ("weight: 10", "weight: 10\n    wieght: 5", "item greeting", "wieght"),
     "bad band": ("min_score: 80}", "min_score: 180}", "rubric.bands[0].min_score", "0 to 100"),
     "NaN weight": ("weight: 10", "weight: .nan", "item greeting.weight", "positive number"),

@@ -317,7 +317,7 @@ C: My bill came through at four hundred pounds and it's about ninety a quarter, 
 A -{lead_s}: {first}
 C: It's 4471 2290. And I checked the meter this morning, and the reading on the bill is far over
 A -{lead_s}: {second}
-C: Yes.
+C: Yes, and it says the reading was taken on the fourth of March.
 A: So your bill is four times what it normally is and the reading looks too high, is that right?
 C: Exactly.
 A: Is there anything else I can help with?
