@@ -487,7 +487,10 @@ class _Parser:
             if key in raw and (not _is_number(raw[key]) or raw[key] <= 0):
                 self.fail(f"{where}.{key}", "must be a positive number of seconds")
         for key in ("first_turns", "last_turns", "replying_to_words"):
-            if key in raw and (not isinstance(raw[key], int) or raw[key] <= 0):
+            # _is_number first: YAML's true is an int to Python, and would count as 1.
+            if key in raw and (
+                not _is_number(raw[key]) or not isinstance(raw[key], int) or raw[key] <= 0
+            ):
                 self.fail(f"{where}.{key}", "must be a positive whole number")
         for key in ("after", "before"):
             if key in raw and raw[key] not in _ANCHORS:
