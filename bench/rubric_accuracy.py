@@ -21,7 +21,7 @@ Sets (README, "How well it agrees with reviewers"):
              the apology item (half of the last two parts raw text)
   dev2-asr,  tests/dev2/asr and tests/dev3/asr: every call of dev2 and dev3 written normally
   dev3-asr   (not as ASR-like text), voiced and transcribed, for tuning (tenth round)
-  evalN-text tests/evalN/text (N = 2 to 11), 150 held-out calls each, written before a round of
+  evalN-text tests/evalN/text (N = 2 to 12), 150 held-out calls each, written before a round of
              tuning by writers who saw only the item definitions
   evalN-asr  tests/evalN/asr, 49 of those calls voiced with flite and transcribed by the pipeline
 
@@ -66,6 +66,7 @@ EVALUATION = (
     "eval9",
     "eval10",
     "eval11",
+    "eval12",
 )
 """The held-out sets: each a folder of tests/ with scripts text/<name>_*.txt and asr/."""
 

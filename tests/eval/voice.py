@@ -1,12 +1,12 @@
 """Builds an evaluation set's speech-recognised third: `python tests/eval/voice.py [SET]`.
 
 SET `eval` (the default): every third call of tests/eval/text (E001, E004, ... E199: 67
-calls, none of them the ASR-style text calls). SETs `eval2` to `eval11`: every second call
+calls, none of them the ASR-style text calls). SETs `eval2` to `eval12`: every second call
 among those of tests/eval2/text (H003, H006, ...: 49 calls), tests/eval3/text (K003, ...),
 tests/eval4/text (M003, ...), tests/eval5/text (N003, ...), tests/eval6/text (Q003, ...),
-tests/eval7/text (R003, ...), tests/eval8/text (T003, ...), tests/eval9/text (V003, ...)
-tests/eval10/text (V003, ...) or tests/eval11/text (Y003, ...) written normally (the other
-third of those sets is written as ASR-style text).
+tests/eval7/text (R003, ...), tests/eval8/text (T003, ...), tests/eval9/text (V003, ...),
+tests/eval10/text (V003, ...), tests/eval11/text (Y003, ...) or tests/eval12/text (Z003, ...)
+written normally (the other third of those sets is written as ASR-style text).
 SET `dev`: the same for the development set (D003, ...: tuned on, like its text); SETs
 `dev2` and `dev3`: every call written normally of those tuning sets (tuned on too). Each is
 voiced with flite, agent and customer on their own channel of a stereo 8 kHz recording, each
@@ -75,6 +75,7 @@ SETS = {
     "eval9": (ROOT / "tests" / "eval9", "eval9_*.txt", every_second_written),
     "eval10": (ROOT / "tests" / "eval10", "eval10_*.txt", every_second_written),
     "eval11": (ROOT / "tests" / "eval11", "eval11_*.txt", every_second_written),
+    "eval12": (ROOT / "tests" / "eval12", "eval12_*.txt", every_second_written),
     # The development set's voiced calls are tuned on, like its text.
     "dev": (ROOT / "tests" / "dev", "dev_*.txt", every_second_written),
     "dev2": (ROOT / "tests" / "dev2", "dev2_*.txt", every_written),
