@@ -38,6 +38,7 @@ from qa_pipeline.scoring.detectors.text import (
     SemanticModel,
     TextDetector,
     WordOffsets,
+    content_words,
     normalised,
 )
 from qa_pipeline.scoring.patterns import AnyPattern
@@ -344,11 +345,13 @@ class RubricScorer:
         return found
 
     def _text(self, call: _Call, node: Node, turns: list[Turn]) -> list[Evidence]:
+        found = self._detectors[id(node)].find_in(turns, call.text_of(turns), call.word_offsets)
+        repeats = node.params.get("repeats_words")
+        if repeats is not None:
+            found = [(t, m) for t, m in found if _repeated_words(call, t, m.text) >= repeats]
         return [
             Evidence(turn.index, turn.speaker, m.start_s, m.end_s, m.text, node.id)
-            for turn, m in self._detectors[id(node)].find_in(
-                turns, call.text_of(turns), call.word_offsets
-            )
+            for turn, m in found
         ]
 
 
@@ -502,14 +505,26 @@ def _scoped_turns(
     return turns
 
 
-def _replied_to_words(call: _Call, turn: Turn) -> int:
-    """Words in the other speaker's latest turn starting before ``turn`` (0 when none)."""
+def _replied_to(call: _Call, turn: Turn) -> Turn | None:
+    """The other speaker's latest turn starting before ``turn``."""
     before = [
         t
         for t in call.transcript.turns
         if t.speaker is not turn.speaker and t.start_s < turn.start_s
     ]
-    return len(max(before, key=lambda t: t.start_s).text.split()) if before else 0
+    return max(before, key=lambda t: t.start_s) if before else None
+
+
+def _replied_to_words(call: _Call, turn: Turn) -> int:
+    """Words in the turn ``turn`` replies to (0 when none)."""
+    other = _replied_to(call, turn)
+    return len(other.text.split()) if other is not None else 0
+
+
+def _repeated_words(call: _Call, turn: Turn, text: str) -> int:
+    """Content words of ``text`` (said in ``turn``) that the turn it replies to said too."""
+    other = _replied_to(call, turn)
+    return len(content_words(text) & content_words(other.text)) if other is not None else 0
 
 
 def _windowed(turns: list[Turn], scope: Scope, end_s: float) -> list[Turn]:

@@ -44,8 +44,8 @@ TEXT_LEAVES = ("phrases", "regex", "similar_to")
 ACT_LEAVES = ("act",)
 FACT_LEAVES = ("interruptions", "gap", "hold", "hold_length", "talk_ratio", "speaking_rate")
 _LEAF_KEYS = {
-    "phrases": set(),
-    "regex": set(),
+    "phrases": {"repeats_words"},
+    "regex": {"repeats_words"},
     "similar_to": {"min_similarity"},
     "act": {"min_confidence", "min_turn_confidence", "examples"},
     "interruptions": {"min_overlap_s", "max_count"},
@@ -108,7 +108,9 @@ class Node:
             leaf (any of them will do).
         params: a fact leaf's numbers (``max_count``, ``min_s`` ...); an act leaf's
             ``min_confidence`` when the rubric sets one (else the classifier's threshold), and
-            ``min_turn_confidence``: the sentence's whole turn, read as one, must reach it too.
+            ``min_turn_confidence``: the sentence's whole turn, read as one, must reach it too;
+            a phrase or regex leaf's ``repeats_words``: a match counts only when it repeats
+            that many content words of the other speaker's turn it replies to.
         exclude: patterns that veto a text match when they match the same sentence.
         scope: overrides the item's scope for this node and its children.
     """
@@ -487,10 +489,7 @@ class _Parser:
             if key in raw and (not _is_number(raw[key]) or raw[key] <= 0):
                 self.fail(f"{where}.{key}", "must be a positive number of seconds")
         for key in ("first_turns", "last_turns", "replying_to_words"):
-            # _is_number first: YAML's true is an int to Python, and would count as 1.
-            if key in raw and (
-                not _is_number(raw[key]) or not isinstance(raw[key], int) or raw[key] <= 0
-            ):
+            if key in raw and not _is_count(raw[key]):
                 self.fail(f"{where}.{key}", "must be a positive whole number")
         for key in ("after", "before"):
             if key in raw and raw[key] not in _ANCHORS:
@@ -540,6 +539,8 @@ class _Parser:
             if kind == "regex":
                 for pattern in values:
                     self._regex(f"{where}.regex", pattern)
+            if "repeats_words" in params and not _is_count(params["repeats_words"]):
+                self.fail(f"{where}.repeats_words", "must be a positive whole number")
             if kind == "similar_to":
                 limit = params.get("min_similarity", 0.6)
                 if not _is_number(limit) or not 0 < limit < 1:
@@ -604,6 +605,11 @@ class _Parser:
 
 def _all_params() -> set[str]:
     return {p for params in _LEAF_KEYS.values() for p in params}
+
+
+def _is_count(value: Any) -> bool:
+    """A positive whole number. _is_number first: YAML's true is an int to Python (1)."""
+    return _is_number(value) and isinstance(value, int) and value > 0
 
 
 def _is_number(value: Any) -> bool:

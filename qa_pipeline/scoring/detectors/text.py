@@ -20,9 +20,18 @@ from typing import Any
 import numpy as np
 
 from qa_pipeline.records import Turn
+from qa_pipeline.scoring.acts.form import FUNCTION_WORDS
 from qa_pipeline.scoring.patterns import AnyPattern, Pattern, compile_pattern
 
-__all__ = ["Match", "SemanticModel", "TextDetector", "WordOffsets", "normalised", "phrase_pattern"]
+__all__ = [
+    "Match",
+    "SemanticModel",
+    "TextDetector",
+    "WordOffsets",
+    "content_words",
+    "normalised",
+    "phrase_pattern",
+]
 
 _SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 _WHOLE_TEXT_ANCHOR = re.compile(r"\\[Az]|\(\?[a-z]*-")
@@ -36,6 +45,26 @@ class Match:
     text: str
     start_s: float
     end_s: float
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_CLITIC = re.compile(r"'(?:s|ve|ll|re|d|m|t)$")
+# Not content: fillers, and contractions as speech recognition writes them, without the
+# apostrophe ("youre", "dont").
+_NOT_CONTENT = frozenset(
+    """um umm uh uhh er erm mm mhm hmm ah oh eh im ive id ill youre youve youll youd thats
+    theres whats dont doesnt didnt cant couldnt wouldnt wont isnt wasnt arent werent havent
+    hasnt hadnt shouldnt hes shes theyre theyve weve""".split()
+)
+
+
+@functools.lru_cache(maxsize=4096)
+def content_words(text: str) -> frozenset[str]:
+    """The words of ``text`` that say what it is about: none of the function words an act is
+    built from (``acts.form.FUNCTION_WORDS``), fillers or contractions, clitics cut ("Poppy's" is
+    "poppy"). Numbers count: "minus two fifty" repeats a customer's detail."""
+    words = (_CLITIC.sub("", w) for w in _WORD.findall(normalised(text)))
+    return frozenset(w for w in words if w not in FUNCTION_WORDS and w not in _NOT_CONTENT)
 
 
 @functools.lru_cache(maxsize=4096)
