@@ -51,11 +51,12 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CLITIC = re.compile(r"'(?:s|ve|ll|re|d|m|t)$")
 # Not content: fillers, and contractions as speech recognition writes them, without the
 # apostrophe ("youre", "dont").
-_NOT_CONTENT = frozenset(
-    """um umm uh uhh er erm mm mhm hmm ah oh eh im ive id ill youre youve youll youd thats
+_NOT_CONTENT_WORDS = """
+    um umm uh uhh er erm mm mhm hmm ah oh eh im ive id ill youre youve youll youd thats
     theres whats dont doesnt didnt cant couldnt wouldnt wont isnt wasnt arent werent havent
-    hasnt hadnt shouldnt hes shes theyre theyve weve""".split()
-)
+    hasnt hadnt shouldnt hes shes theyre theyve weve
+    """
+_NOT_CONTENT = frozenset(_NOT_CONTENT_WORDS.split())
 
 
 @functools.lru_cache(maxsize=4096)
