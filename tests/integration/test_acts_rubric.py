@@ -289,6 +289,47 @@ def test_a_restatement_counts_as_listening_only_in_reply_to_what_the_customer_to
     assert (listening.verdict is Verdict.PASS) is listens, listening.reason
 
 
+@pytest.mark.parametrize(
+    ("agent", "listens"),
+    [
+        # Plain enough for the paraphrase act to miss (0.01): it repeats the customer's words.
+        (
+            "So May's invoice has billed Poppy for the whole month, including the five days "
+            "the nursery was shut.",
+            True,
+        ),
+        # The same words in what the agent will do, or read off the record, are not listening.
+        (
+            "So I'll reissue May's invoice for Poppy without the five days the nursery was shut.",
+            False,
+        ),
+        (
+            "So the system shows May's invoice billed Poppy for the whole month and five days.",
+            False,
+        ),
+        # Too few of the customer's words to restate anything.
+        ("So that's the May invoice, then.", False),
+    ],
+)
+def test_a_restatement_in_the_customers_own_words_is_listening(
+    default_scorer: RubricScorer, agent: str, listens: bool
+) -> None:
+    """A sentence opening on "so" that repeats four or more content words of the customer's
+    turn it replies to (the default rubric's ``restates_what_was_told``)."""
+    call = _call(
+        OPENING,
+        (
+            "C",
+            "It's Sam, Poppy's dad. The May invoice charged us for the whole month, but the "
+            "nursery was shut five days for staff training.",
+        ),
+        ("A", agent),
+        ("A", "I'll send a corrected one today."),
+    )
+    listening = _item(default_scorer, call, "active_listening")
+    assert (listening.verdict is Verdict.PASS) is listens, listening.reason
+
+
 def test_an_apology_before_the_customer_says_anything_like_a_problem_answers_nothing(
     default_scorer: RubricScorer,
 ) -> None:

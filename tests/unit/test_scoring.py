@@ -175,6 +175,45 @@ def test_leaves_with_the_same_id_and_phrases_keep_their_own_excludes(tmp_path: P
     assert verdict("all_of", "I'm sorry your card is late.") is Verdict.PASS
 
 
+def test_a_match_that_must_repeat_the_customer_counts_only_what_the_customer_said(
+    tmp_path: Path,
+) -> None:
+    """``repeats_words: 3``: a "so ..." sentence passes when it repeats three content words of
+    the customer turn it replies to (not its function words, fillers or clitics), and only
+    that turn's: words the customer said earlier do not count."""
+    from qa_pipeline.records import CallMeta, Transcript
+
+    path = tmp_path / "restates.yaml"
+    path.write_text(
+        "id: restates\nversion: '1'\ntitle: Restates\nitems:\n"
+        "  - id: listening\n    weight: 10\n    pass_when:\n"
+        "      regex: '\\bso\\W[^.?!]*'\n      repeats_words: 3\n"
+    )
+    scorer = RubricScorer(load_rubric(path))
+
+    def verdict(*lines: tuple[str, str]) -> Verdict:
+        speakers = {"A": Speaker.AGENT, "C": Speaker.CUSTOMER}
+        turns = tuple(
+            Turn(n, speakers[who], 2.0 * n, 2.0 * n + 2, text, 1.0)
+            for n, (who, text) in enumerate(lines)
+        )
+        transcript = Transcript(CallMeta("c"), 2.0 * len(lines), (), turns, "test", "{}")
+        return scorer.score(transcript).items[0].verdict
+
+    told = ("C", "Um, the boiler's pressure keeps dropping every morning since Tuesday.")
+    assert verdict(told, ("A", "So the pressure drops every morning.")) is Verdict.PASS
+    # Two content words (pressure, morning) and function words only: not enough.
+    assert verdict(told, ("A", "So is the pressure low in the morning?")) is Verdict.FAIL
+    # The same words after the customer's next turn repeat an earlier one, not the one
+    # replied to.
+    assert (
+        verdict(told, ("C", "Yes, that's right."), ("A", "So the pressure drops every morning."))
+        is Verdict.FAIL
+    )
+    # The words repeated outside the match ("so ..." to the sentence's end) do not count.
+    assert verdict(told, ("A", "Pressure drops every morning? So okay.")) is Verdict.FAIL
+
+
 def test_rescoring_in_chunks_stores_what_scoring_call_by_call_stores(tmp_path: Path) -> None:
     scorer = RubricScorer(load_rubric(ROOT / "rubrics" / "phrases.yaml"))
     tables = ("call_scores", "item_results", "evidence", "turn_matches")
