@@ -21,6 +21,8 @@ Sets (README, "How well it agrees with reviewers"):
              the apology item (half of the last two parts raw text)
   dev2-asr,  tests/dev2/asr and tests/dev3/asr: every call of dev2 and dev3 written normally
   dev3-asr   (not as ASR-like text), voiced and transcribed, for tuning (tenth round)
+  dev4-asr,  tests/dev4/asr and tests/dev5/asr: the same for dev4 and dev5 (sixteenth round)
+  dev5-asr
   evalN-text tests/evalN/text (N = 2 to 12), 150 held-out calls each, written before a round of
              tuning by writers who saw only the item definitions
   evalN-asr  tests/evalN/asr, 49 of those calls voiced with flite and transcribed by the pipeline
@@ -89,7 +91,9 @@ SETS: dict[str, Callable[[], list[LabelledCall]]] = {
     "dev3": _scripts("dev3"),
     "dev3-asr": _voiced("dev3"),
     "dev4": _scripts("dev4"),
+    "dev4-asr": _voiced("dev4"),
     "dev5": _scripts("dev5"),
+    "dev5-asr": _voiced("dev5"),
     **{
         f"{name}-{kind}": read(name)
         for name in EVALUATION

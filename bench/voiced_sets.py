@@ -21,7 +21,7 @@ from bench.rubric_accuracy import EVALUATION, SETS
 from qa_pipeline.records import Transcript
 from qa_pipeline.scoring.detectors.timing import interruptions
 
-VOICED = ("dev", "dev2", "dev3", *EVALUATION)
+VOICED = ("dev", "dev2", "dev3", "dev4", "dev5", *EVALUATION)
 SLACK_S = 0.3
 """How far outside a line's span a heard word may lie and still count for it."""
 

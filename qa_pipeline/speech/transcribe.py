@@ -218,12 +218,26 @@ class Transcriber:
         segments, _info = self.model.transcribe(samples, **kwargs)
         words: list[Word] = []
         for segment in segments:
+            opened = len(words)
             for w in segment.words or ():
                 text = w.word.strip()
                 if not text:
                     continue
                 start_s = float(w.start) + offset_s
                 end_s = max(float(w.end) + offset_s, start_s)
+                if len(words) > opened and not w.word[:1].isspace():
+                    # Whisper starts each word with a space; one without continues the last
+                    # ("check" "-up", "50" ",000", "o" "'clock", "50" "%"): joined, as
+                    # whisper's own text has it, not "check -up".
+                    last = words[-1]
+                    words[-1] = Word(
+                        last.start_s,
+                        max(last.end_s, end_s),
+                        last.text + text,
+                        min(last.probability, float(w.probability)),
+                        speaker,
+                    )
+                    continue
                 if words and start_s < words[-1].start_s:
                     # Whisper's word times can step back a few ms across segment seams;
                     # clamp so each channel stays monotonic.

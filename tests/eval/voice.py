@@ -8,7 +8,7 @@ tests/eval7/text (R003, ...), tests/eval8/text (T003, ...), tests/eval9/text (V0
 tests/eval10/text (V003, ...), tests/eval11/text (Y003, ...) or tests/eval12/text (Z003, ...)
 written normally (the other third of those sets is written as ASR-style text).
 SET `dev`: the same for the development set (D003, ...: tuned on, like its text); SETs
-`dev2` and `dev3`: every call written normally of those tuning sets (tuned on too). Each is
+`dev2` to `dev5`: every call written normally of those tuning sets (tuned on too). Each is
 voiced with flite, agent and customer on their own channel of a stereo 8 kHz recording, each
 line starting exactly where the script puts it and spoken at the pace that fills its slot
 (so the labels' timing facts hold: greeting window, holds, overlaps), then transcribed by the
@@ -80,6 +80,8 @@ SETS = {
     "dev": (ROOT / "tests" / "dev", "dev_*.txt", every_second_written),
     "dev2": (ROOT / "tests" / "dev2", "dev2_*.txt", every_written),
     "dev3": (ROOT / "tests" / "dev3", "dev3_*.txt", every_written),
+    "dev4": (ROOT / "tests" / "dev4", "dev4_*.txt", every_written),
+    "dev5": (ROOT / "tests" / "dev5", "dev5_*.txt", every_written),
 }
 """Set name: (its folder, its scripts under text/, which calls to voice)."""
 

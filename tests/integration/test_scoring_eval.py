@@ -1,21 +1,23 @@
 """The default rubric against human labels on the held-out evaluation sets (never tuned on).
 
-Eleven sets: `tests/eval` (written before any tuning), `tests/eval2` (written later by other
+Twelve sets: `tests/eval` (written before any tuning), `tests/eval2` (written later by other
 writers, at the start of the third round of tuning, which never looked at it), `tests/eval3`
 (written at the start of the fourth, likewise), `tests/eval4` (the fifth, measured once at
 its end), `tests/eval5` (the sixth, which left the verdicts as they were: measured once),
 `tests/eval6` (written at the start of the seventh and measured once; then its voiced calls'
 hold misses were read) and `tests/eval7` (written at the start of the eighth, measured once
 before its changes and once after, never read) and `tests/eval8` (written at the start of
-the ninth, likewise), `tests/eval9`, `tests/eval10` and `tests/eval11` (the tenth,
-thirteenth and fifteenth rounds, likewise). Floors on the written calls sit a little under
-the figures measured when the rubric was last changed (README, "How well it agrees with
-reviewers"); a change that makes the rubric agree less with reviewers on calls it never saw
-fails here. Every set's voiced calls were voiced and transcribed again in the fourteenth
-round, by the pipeline as it now is (speech whisper skipped decoded again, word times fitted
-to the speech, turns split only where the other speaker took the floor); their floors sit
-under the figures on those transcripts, given beside each (the comments above each set give
-the earlier transcripts' figures). No floor is asserted on the tuning or development sets.
+the ninth, likewise), `tests/eval9`, `tests/eval10`, `tests/eval11` and `tests/eval12`
+(the tenth, thirteenth, fifteenth and sixteenth rounds, likewise). Floors on the written
+calls sit a little under the figures measured when the rubric was last changed (README, "How
+well it agrees with reviewers"); a change that makes the rubric agree less with reviewers on
+calls it never saw fails here. Every set's voiced calls were voiced and transcribed again in
+the fourteenth round, by the pipeline as it then was (speech whisper skipped decoded again,
+word times fitted to the speech, turns split only where the other speaker took the floor),
+and their word pieces joined in the sixteenth as the decoder now joins them (README,
+"Transcription"); their floors sit under the figures on those transcripts, given beside each
+(the comments above each set give the earlier transcripts' figures). No floor is asserted on
+the tuning or development sets.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ EVAL8 = ROOT / "tests" / "eval8"
 EVAL9 = ROOT / "tests" / "eval9"
 EVAL10 = ROOT / "tests" / "eval10"
 EVAL11 = ROOT / "tests" / "eval11"
+EVAL12 = ROOT / "tests" / "eval12"
 
 # (accuracy, kappa) floors per item (greeting, listening, hold, apology, closing); measured
 # with default rubric 2.3 on eval: text 0.990/0.980, 0.950/0.907, 0.990/0.985, 0.905/0.858,
@@ -63,7 +66,7 @@ ASR_FLOORS = {
     "greeting": (0.92, 0.84),  # 0.925/0.850
     "active_listening": (0.93, 0.87),  # 0.940/0.889
     "hold_etiquette": (0.98, 0.96),  # 0.985/0.977
-    "apology": (0.98, 0.96),  # 0.985/0.978
+    "apology": (0.96, 0.95),  # 0.970/0.955 (word pieces joined; 0.985/0.978 before)
     "closing": (0.99, 0.99),  # 1.000/1.000
 }
 # eval2 (rubric 2.3): text 0.987/0.973, 0.953/0.916, 0.973/0.960, 0.907/0.860, 0.987/0.973;
@@ -178,16 +181,18 @@ ASR6_FLOORS = {
 # words or more; decided on the tuning sets, where it cost none) lost three listening verdicts
 # here, 0.953/0.916 to 0.933/0.880, and one voiced, 0.796/0.632 to 0.776/0.595, while it
 # gained twelve and lost seven over the eleven evaluation sets' written and voiced calls.
+# Rubric 3.2 (a "so ..." restatement in the customer's words) took them to 0.953/0.916 and
+# 0.816/0.669.
 TEXT7_FLOORS = {
     "greeting": (0.985, 0.97),
-    "active_listening": (0.925, 0.87),
+    "active_listening": (0.945, 0.91),
     "hold_etiquette": (0.97, 0.95),
     "apology": (0.93, 0.89),
     "closing": (0.98, 0.97),
 }
 ASR7_FLOORS = {
     "greeting": (0.97, 0.94),  # 0.980/0.959
-    "active_listening": (0.77, 0.59),  # 0.776/0.595 (3.1; 3.0: 0.796/0.632)
+    "active_listening": (0.81, 0.66),  # 0.816/0.669 (3.2; 3.1: 0.776/0.595)
     "hold_etiquette": (0.93, 0.89),  # 0.939/0.908
     "apology": (0.81, 0.70),  # 0.816/0.712
     "closing": (0.99, 0.99),  # 1.000/1.000
@@ -278,10 +283,11 @@ ASR10_FLOORS = {
 # writers who saw only the item definitions), measured once with rubric 3.0: text
 # 0.993/0.987, 0.927/0.868, 0.980/0.970, 0.947/0.920, 0.993/0.987; voiced 0.959/0.917,
 # 0.939/0.893, 0.980/0.969, 0.898/0.846, 0.980/0.959; and once with 3.1: listening text
-# 0.940/0.892, voiced 0.918/0.857, the rest the same. Its misses were never read.
+# 0.940/0.892, voiced 0.918/0.857, the rest the same; and once with 3.2: listening text
+# 0.967/0.940, the rest the same. Its misses were never read.
 TEXT11_FLOORS = {
     "greeting": (0.985, 0.97),
-    "active_listening": (0.93, 0.88),
+    "active_listening": (0.96, 0.93),
     "hold_etiquette": (0.97, 0.96),
     "apology": (0.94, 0.91),
     "closing": (0.985, 0.97),
@@ -292,6 +298,27 @@ ASR11_FLOORS = {
     "hold_etiquette": (0.97, 0.96),  # 0.980/0.969
     "apology": (0.89, 0.84),  # 0.898/0.846
     "closing": (0.97, 0.95),  # 0.980/0.959
+}
+
+
+# eval12 (written at the start of the sixteenth round before any of its tuning, by three
+# writers who saw only the item definitions), measured once with rubric 3.1: text
+# 0.980/0.960, 0.973/0.952, 0.993/0.990, 0.953/0.930, 1.000/1.000; voiced 0.959/0.914,
+# 0.816/0.675, 0.959/0.938, 0.878/0.799, 0.939/0.870; and once with 3.2: listening text
+# 0.980/0.964, the rest the same. Its misses were never read.
+TEXT12_FLOORS = {
+    "greeting": (0.97, 0.95),
+    "active_listening": (0.97, 0.95),
+    "hold_etiquette": (0.985, 0.98),
+    "apology": (0.945, 0.92),
+    "closing": (0.99, 0.99),
+}
+ASR12_FLOORS = {
+    "greeting": (0.95, 0.91),  # 0.959/0.914
+    "active_listening": (0.81, 0.67),  # 0.816/0.675
+    "hold_etiquette": (0.95, 0.93),  # 0.959/0.938
+    "apology": (0.87, 0.79),  # 0.878/0.799
+    "closing": (0.93, 0.86),  # 0.939/0.870
 }
 
 
@@ -325,6 +352,7 @@ SETS = {
     "eval9": (EVAL9, "eval9_*.txt", 150, 49, TEXT9_FLOORS, ASR9_FLOORS),
     "eval10": (EVAL10, "eval10_*.txt", 150, 49, TEXT10_FLOORS, ASR10_FLOORS),
     "eval11": (EVAL11, "eval11_*.txt", 150, 49, TEXT11_FLOORS, ASR11_FLOORS),
+    "eval12": (EVAL12, "eval12_*.txt", 150, 49, TEXT12_FLOORS, ASR12_FLOORS),
 }
 """Set name: (folder, its scripts under text/, calls written, calls voiced, floors written,
 floors voiced)."""
