@@ -48,11 +48,16 @@ def fit_to_speech(words: Sequence[Word], speech: Sequence[tuple[float, float]]) 
         best, best_overlap_s = None, 0.0
         for n in range(first, len(speech)):
             start_s, end_s = speech[n]
-            if start_s >= word.end_s:
+            if start_s > word.end_s or (start_s == word.end_s and word.end_s > word.start_s):
                 break
             overlap_s = min(end_s, word.end_s) - max(start_s, word.start_s)
             if overlap_s > best_overlap_s:
                 best, best_overlap_s = n, overlap_s
+            elif best is None and start_s <= word.start_s < end_s:
+                # A word whisper gave no length ("English" at 1.96-1.96) overlaps nothing but
+                # lies inside the stretch: it is that stretch's, or the word before it would
+                # be taken for the stretch's last and stretched over the words after.
+                best = n
         if best is not None:
             start_s, end_s = speech[best]
             word = replace(word, start_s=max(word.start_s, start_s), end_s=min(word.end_s, end_s))

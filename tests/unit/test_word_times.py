@@ -41,6 +41,25 @@ def test_a_word_where_the_detector_heard_nothing_keeps_its_times() -> None:
     assert fit_to_speech(words, []) == words
 
 
+def test_a_word_whisper_gave_no_length_stays_inside_its_stretch() -> None:
+    """Whisper's "Oxford Lane, English School" with "English" at 1.96-1.96: the zero-length
+    word is still the stretch's, so "Lane," is not taken for its last word and stretched to
+    its end over the words after it (which would make the agent's words sum to far more than
+    the turn, and a backchannel a cut-in)."""
+    words = _words(A, (0.72, 1.3), (1.3, 1.62), (1.96, 1.96), (1.96, 2.58), (2.78, 3.1))
+    fitted = fit_to_speech(words, [(1.09, 3.2)])
+    assert [(w.start_s, w.end_s) for w in fitted] == [
+        (1.09, 1.3),
+        (1.3, 1.62),
+        (1.96, 1.96),
+        (1.96, 2.58),
+        (2.78, 3.2),
+    ]
+    # A zero-length word at a stretch's very start is that stretch's too.
+    first, second = fit_to_speech(_words(A, (1.0, 1.0), (1.0, 1.5)), [(1.0, 1.6)])
+    assert (first.start_s, first.end_s, second.end_s) == (1.0, 1.0, 1.6)
+
+
 def test_a_question_asked_in_the_customers_pause_is_not_an_interruption() -> None:
     """Whisper's times make one customer turn that the agent's question sat inside: 2.0 s
     both spoke, an interruption. Fitted, the customer had stopped before the question and
@@ -92,7 +111,12 @@ def test_fitted_words_stay_in_order_and_inside_speech_they_overlapped(
     assert np.all(np.diff(starts) >= 0)
     for before, after in zip(words, fitted, strict=True):
         assert after.end_s >= after.start_s
-        touched = any(min(b, before.end_s) > max(a, before.start_s) for a, b in speech)
+        # A word overlaps a stretch, or (given no length) lies inside one.
+        touched = any(
+            min(b, before.end_s) > max(a, before.start_s)
+            or (before.start_s == before.end_s and a <= before.start_s < b)
+            for a, b in speech
+        )
         if touched:
             assert any(a <= after.start_s and after.end_s <= b for a, b in speech)
             # Clipped, or stretched to its stretch's edge: never moved off its own time.
