@@ -1,11 +1,13 @@
 """Speech whisper skips is decoded again: a real voiced call, the real tiny.en model.
 
 The call is `U070` of the third development set, voiced as the voiced sets are (flite, each
-line where its script puts it). Decoding the agent's channel as one VAD-joined stream, whisper
-skips the first three of its lines outright (with some versions of the decoding libraries the
-fourth too) ("G'day, FreshBox. Order number?", "Yep. Name on
-the account?", "Sorry, bear with me, system's slow."): the greeting is lost, and with it the
-greeting item. Each stretch of speech no word covers is decoded again on its own.
+line where its script puts it). Decoding the agent's channel cold (without the lead-in of
+silence), whisper skips the first three of its lines outright (with some versions of the
+decoding libraries the fourth too) ("G'day, FreshBox. Order number?", "Yep. Name on the
+account?", "Sorry, bear with me, system's slow."): the greeting is lost, and with it the
+greeting item. Each stretch of speech no word covers is decoded again on its own. The
+lead-in itself lets the first pass hear those lines (the last tests); the recovery stays for
+speech skipped anywhere else.
 """
 
 from __future__ import annotations
