@@ -44,9 +44,7 @@ class TranscribeOptions:
     ``recover_max_decodes``, the longest, per channel). ``fit_words_to_speech``: word times
     fitted to that speech, so turn edges land within about 0.1 s of it instead of 0.4 s, and
     interruptions, gaps and holds are timed from the audio rather than from whisper's
-    attention. ``lead_in_silence_ms``: silence put before each channel before either VAD
-    reads it; Silero needs a moment of context, and without it misses speech that starts
-    the recording (the "Hello" of a greeting said at 0 s, and with it whisper's copy).
+    attention.
     """
 
     model: str = _BUNDLED_MODEL
@@ -69,7 +67,6 @@ class TranscribeOptions:
     recover_min_speech_ms: int = 300
     recover_pad_ms: int = 200
     recover_max_decodes: int = 40
-    lead_in_silence_ms: int = 1000
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -192,17 +189,11 @@ class Transcriber:
         Returns:
             Words in time order, with start/end in seconds from the start of the recording.
         """
-        import numpy as np
-
         options = self.options
-        lead = np.zeros(options.lead_in_silence_ms * SAMPLE_RATE_HZ // 1000, samples.dtype)
-        lead_s = len(lead) / SAMPLE_RATE_HZ
-        led_in = np.concatenate([lead, samples]) if len(lead) else samples
-        words = self._decode(led_in, speaker, -lead_s, options.transcribe_kwargs())
+        words = self._decode(samples, speaker, 0.0, options.transcribe_kwargs())
         if not (options.recover_missed_speech or options.fit_words_to_speech):
             return words
-        speech = [(max(a - lead_s, 0.0), b - lead_s) for a, b in self._speech(led_in)]
-        speech = [(a, b) for a, b in speech if b > a]
+        speech = self._speech(samples)
         if options.recover_missed_speech:
             # The stretch is known to hold speech: decoded alone, without the VAD again.
             again = {**options.transcribe_kwargs(), "vad_filter": False}
@@ -232,8 +223,7 @@ class Transcriber:
                 text = w.word.strip()
                 if not text:
                     continue
-                # At 0 at the earliest: ``offset_s`` is negative after a lead-in of silence.
-                start_s = max(float(w.start) + offset_s, 0.0)
+                start_s = float(w.start) + offset_s
                 end_s = max(float(w.end) + offset_s, start_s)
                 if len(words) > opened and not w.word[:1].isspace():
                     # Whisper starts each word with a space; one without continues the last

@@ -1,13 +1,11 @@
 """Speech whisper skips is decoded again: a real voiced call, the real tiny.en model.
 
 The call is `U070` of the third development set, voiced as the voiced sets are (flite, each
-line where its script puts it). Decoding the agent's channel cold (without the lead-in of
-silence), whisper skips the first three of its lines outright (with some versions of the
-decoding libraries the fourth too) ("G'day, FreshBox. Order number?", "Yep. Name on the
-account?", "Sorry, bear with me, system's slow."): the greeting is lost, and with it the
-greeting item. Each stretch of speech no word covers is decoded again on its own. The
-lead-in itself lets the first pass hear those lines (the last tests); the recovery stays for
-speech skipped anywhere else.
+line where its script puts it). Decoding the agent's channel as one VAD-joined stream, whisper
+skips the first three of its lines outright (with some versions of the decoding libraries the
+fourth too) ("G'day, FreshBox. Order number?", "Yep. Name on
+the account?", "Sorry, bear with me, system's slow."): the greeting is lost, and with it the
+greeting item. Each stretch of speech no word covers is decoded again on its own.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from __future__ import annotations
 import itertools
 import shutil
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -47,16 +44,11 @@ def _heard_by(words, before_s: float) -> str:
     return " ".join(w.text for w in words if w.start_s < before_s).lower()
 
 
-def _cold(transcriber: Transcriber, **changes) -> Transcriber:
-    """The transcriber without its lead-in of silence: Silero then misses U070's opening
-    lines at the start of the channel (the last test below), and whisper with them, which
-    gives the recovery speech to find."""
-    options = replace(transcriber.options, lead_in_silence_ms=0, **changes)
-    return Transcriber(options, model=transcriber.model)
-
-
 def _first_pass(transcriber: Transcriber, channel) -> list:
-    return _cold(transcriber, recover_missed_speech=False).words(channel, Speaker.AGENT)
+    once = Transcriber(
+        replace(transcriber.options, recover_missed_speech=False), model=transcriber.model
+    )
+    return once.words(channel, Speaker.AGENT)
 
 
 def _lines_missed(lines, words) -> list[tuple[float, float, str]]:
@@ -73,7 +65,7 @@ def test_speech_whisper_skipped_is_decoded_again(u070, transcriber: Transcriber)
     skipped = _first_pass(transcriber, channel)
     # The skip itself, so that this test fails if the recovery stops being what finds them.
     assert _heard_by(skipped, 21.0) == ""
-    words = _cold(transcriber).words(channel, Speaker.AGENT)
+    words = transcriber.words(channel, Speaker.AGENT)
     opening = _heard_by(words, 21.0)
     for said in ("order", "name on the account", "bear with me"):
         assert said in opening
@@ -96,44 +88,11 @@ def test_decodes_again_are_bounded_longest_first(u070, transcriber: Transcriber)
     missed = _lines_missed(lines, first)
     assert len(missed) >= 2
     longest = max(missed, key=lambda line: line[1] - line[0])
-    bounded = _cold(transcriber, recover_max_decodes=1).words(channel, Speaker.AGENT)
+    bounded = Transcriber(
+        replace(transcriber.options, recover_max_decodes=1), model=transcriber.model
+    ).words(channel, Speaker.AGENT)
     before = {(w.start_s, w.text) for w in first}
     added = [w for w in bounded if (w.start_s, w.text) not in before]
     assert added
     assert all(longest[0] - 0.5 <= w.start_s <= longest[1] for w in added), (longest, added)
     assert len(_lines_missed(lines, bounded)) == len(missed) - 1
-
-
-def test_the_lead_in_hears_what_the_cold_first_pass_skipped(u070, transcriber: Transcriber) -> None:
-    """U070's opening lines ("G'day, FreshBox. Order number?", "Yep. Name on the account?")
-    start the agent's channel; with the lead-in of silence the first pass itself hears them."""
-    lines, channel = u070
-    first = Transcriber(
-        replace(transcriber.options, recover_missed_speech=False), model=transcriber.model
-    ).words(channel, Speaker.AGENT)
-    opening = _heard_by(first, 21.0)
-    for said in ("order", "name on the account", "bear with me"):
-        assert said in opening
-
-
-def test_a_greeting_said_the_moment_the_recording_starts_is_heard(
-    tmp_path: Path, transcriber: Transcriber
-) -> None:
-    """An agent channel whose first word is at 0 s (a recording started as the agent spoke):
-    Silero, reading it cold, missed "Hello," of this greeting, and whisper with it (the turn
-    began "Oxford Lane ..." at 1.09 s); after the lead-in of silence it reads it warm."""
-    if shutil.which("flite") is None:
-        pytest.skip("flite is not installed (setup.sh installs it)")
-    from tests.eval.voice import render
-
-    greeting = "Hello, Oxford Lane English School, Beatriz speaking, how can I help you today?"
-    segments = [
-        {"speaker": "agent", "start": 0.0, "end": 5.2, "text": greeting},
-        {"speaker": "customer", "start": 5.2, "end": 8.2, "text": "Hi, I'd like to book a room."},
-    ]
-    wav = tmp_path / "W038.wav"
-    render("W038", segments, wav)  # W038's voices: slt for the agent
-    channel = audio.decode(wav, PipelineOptions().audio).channels[0]
-    words = transcriber.words(channel, Speaker.AGENT)
-    assert words[0].text.lower().startswith("hello"), [w.text for w in words]
-    assert words[0].start_s < 0.2
