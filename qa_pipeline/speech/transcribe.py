@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -230,12 +230,11 @@ class Transcriber:
                     # ("check" "-up", "50" ",000", "o" "'clock", "50" "%"): joined, as
                     # whisper's own text has it, not "check -up".
                     last = words[-1]
-                    words[-1] = Word(
-                        last.start_s,
-                        max(last.end_s, end_s),
-                        last.text + text,
-                        min(last.probability, float(w.probability)),
-                        speaker,
+                    words[-1] = replace(
+                        last,
+                        end_s=max(last.end_s, end_s),
+                        text=last.text + text,
+                        probability=min(last.probability, float(w.probability)),
                     )
                     continue
                 if words and start_s < words[-1].start_s:
