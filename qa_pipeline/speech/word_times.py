@@ -36,9 +36,9 @@ def fit_to_speech(words: Sequence[Word], speech: Sequence[tuple[float, float]]) 
             disjoint.
 
     Returns:
-        The words in the same order, each inside one stretch where it overlapped one; a word
-        overlapping none keeps its times (the detector missed a quiet word: whisper heard
-        it). Starts stay in order.
+        The words in the same order, each inside one stretch where it overlapped one (or,
+        given no length, lies in one); any other word keeps its times (the detector missed a
+        quiet word: whisper heard it). Starts stay in order.
     """
     starts = [s for s, _ in speech]
     fitted: list[Word] = []

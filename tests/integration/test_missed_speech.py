@@ -2,10 +2,10 @@
 
 The call is `U070` of the third development set, voiced as the voiced sets are (flite, each
 line where its script puts it). Decoding the agent's channel as one VAD-joined stream, whisper
-skips the first three of its lines outright (with some versions of the decoding libraries the
-fourth too) ("G'day, FreshBox. Order number?", "Yep. Name on
-the account?", "Sorry, bear with me, system's slow."): the greeting is lost, and with it the
-greeting item. Each stretch of speech no word covers is decoded again on its own.
+skips the first three of its lines outright ("G'day, FreshBox. Order number?", "Yep. Name on
+the account?", "Sorry, bear with me, system's slow."; with some versions of the decoding
+libraries the fourth too): the greeting is lost, and with it the greeting item. Each stretch
+of speech no word covers is decoded again on its own.
 """
 
 from __future__ import annotations
@@ -44,11 +44,13 @@ def _heard_by(words, before_s: float) -> str:
     return " ".join(w.text for w in words if w.start_s < before_s).lower()
 
 
+def _with(transcriber: Transcriber, **changes) -> Transcriber:
+    """The session's transcriber (its model loaded once) with some options changed."""
+    return Transcriber(replace(transcriber.options, **changes), model=transcriber.model)
+
+
 def _first_pass(transcriber: Transcriber, channel) -> list:
-    once = Transcriber(
-        replace(transcriber.options, recover_missed_speech=False), model=transcriber.model
-    )
-    return once.words(channel, Speaker.AGENT)
+    return _with(transcriber, recover_missed_speech=False).words(channel, Speaker.AGENT)
 
 
 def _lines_missed(lines, words) -> list[tuple[float, float, str]]:
@@ -88,9 +90,7 @@ def test_decodes_again_are_bounded_longest_first(u070, transcriber: Transcriber)
     missed = _lines_missed(lines, first)
     assert len(missed) >= 2
     longest = max(missed, key=lambda line: line[1] - line[0])
-    bounded = Transcriber(
-        replace(transcriber.options, recover_max_decodes=1), model=transcriber.model
-    ).words(channel, Speaker.AGENT)
+    bounded = _with(transcriber, recover_max_decodes=1).words(channel, Speaker.AGENT)
     before = {(w.start_s, w.text) for w in first}
     added = [w for w in bounded if (w.start_s, w.text) not in before]
     assert added
