@@ -74,6 +74,7 @@ _RUN_POLL_S = 0.25
 _POLITE_S = 1.0
 _POLITE_POLL_S = 0.01
 _WATCH_S = 0.02
+_EXIT_WAIT_S = 10.0  # at exit, for a unit of work or a close still under way in another thread
 LINGER_S = 5.0
 """How long a Store keeps an idle connection while nobody else wants the file."""
 
@@ -267,10 +268,14 @@ class SharedConnection:
             self._close()
 
     def _close(self) -> None:
-        con, self._con = self._con, None
-        _open_connections.discard(self)
-        if con is not None:
-            con.close()
+        # Known as open until DuckDB has finished closing (a checkpoint can take a while), so
+        # that _close_all at exit waits for a close the watcher has begun.
+        try:
+            if self._con is not None:
+                self._con.close()
+        finally:
+            self._con = None
+            _open_connections.discard(self)
 
     def _watch(self) -> None:
         if not self._watching:
@@ -303,8 +308,11 @@ _open_connections: weakref.WeakSet[SharedConnection] = weakref.WeakSet()
 @atexit.register
 def _close_all() -> None:
     # Closing checkpoints DuckDB's journal into the file, so the next open need not replay it.
+    # It also waits for a close the watcher thread is part way through: a daemon thread that
+    # comes back out of DuckDB after the interpreter has begun to finalise is torn down inside
+    # DuckDB's C++ frames, and the process aborts ("FATAL: exception not rethrown", exit 134).
     for shared in list(_open_connections):
-        if shared._mutex.acquire(timeout=1.0):
+        if shared._mutex.acquire(timeout=_EXIT_WAIT_S):
             try:
                 shared._close()
             finally:

@@ -15,7 +15,7 @@ import pytest
 
 from qa_pipeline.batch.run import import_transcripts
 from qa_pipeline.scoring.engine import scorer_for
-from qa_pipeline.store import Override, RunInProgress, Store, StoreBusy, run_lock
+from qa_pipeline.store import Override, RunInProgress, Store, StoreBusy, lock, run_lock
 from qa_pipeline.store.lock import SharedConnection, open_connection, run_lock_path
 from tests.support.paths import SAMPLES
 
@@ -70,6 +70,33 @@ def test_an_idle_connection_is_let_go_after_its_linger_time(db: Path) -> None:
         # Nobody flagged a wait: the watcher closed it when it had been idle 0.1 s.
         with duckdb.connect(str(db), read_only=True) as plain:
             assert plain.execute("select count(*) from calls").fetchone() == (6,)
+
+
+def test_exit_waits_for_a_close_the_watcher_has_begun(db: Path) -> None:
+    """Leaving the process while the watcher thread is inside DuckDB's close aborted it (exit
+    134) when the close came back during finalisation: the exit handler now waits for it."""
+    shared = SharedConnection(db, read_only=False, wait_s=1.0, linger_s=0.05)
+    with shared.use() as con:
+        con.execute("select count(*) from calls").fetchone()
+        slow = _SlowToClose(con)
+        shared._con = slow  # type: ignore[assignment]  # the watcher closes it in 0.05 s
+    assert slow.begun.wait(timeout=5.0)
+    lock._close_all()
+    assert slow.ended.is_set()
+
+
+class _SlowToClose:
+    """A real connection whose close takes 0.3 s longer, like a large checkpoint."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.begun, self.ended = threading.Event(), threading.Event()
+
+    def close(self) -> None:
+        self.begun.set()
+        time.sleep(0.3)
+        self.con.close()
+        self.ended.set()
 
 
 def test_the_old_hold_design_locks_readers_out(db: Path) -> None:
