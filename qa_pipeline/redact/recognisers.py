@@ -468,9 +468,13 @@ def _skip_words(tokens: Sequence[Token], i: int, words: set[str]) -> int:
 
 
 def _dot_length(tokens: Sequence[Token], j: int) -> int:
-    """How many tokens say "dot" at ``j``: "dot", ".", "period", "point", "full stop"."""
+    """How many tokens say "dot" at ``j``: "dot", ".", "period", "point", "full stop". A "."
+    with a space after it ends a sentence ("... at home appliances. My name is ..."), as
+    recognition writes it, and is no dot in an address."""
     if j >= len(tokens):
         return 0
+    if tokens[j].text == ".":
+        return int(j + 1 < len(tokens) and tokens[j + 1].start == tokens[j].end)
     if tokens[j].lower in _DOT:
         return 1
     if tokens[j].lower == "full" and j + 1 < len(tokens) and tokens[j + 1].lower == "stop":

@@ -1,4 +1,4 @@
-"""Builds an evaluation set's speech-recognised third: `python tests/eval/voice.py [SET]`.
+"""Builds an evaluation set's speech-recognised third: `python tests/eval/voice.py [SET [ID...]]`.
 
 SET `eval` (the default): every third call of tests/eval/text (E001, E004, ... E199: 67
 calls, none of them the ASR-style text calls). SETs `eval2` to `eval12`: every second call
@@ -14,7 +14,8 @@ line starting exactly where the script puts it and spoken at the pace that fills
 (so the labels' timing facts hold: greeting window, holds, overlaps), then transcribed by the
 pipeline (faster-whisper tiny.en, the default) and kept as a transcript in the import format
 in the set's asr/json/, with the labels in asr/expected.csv. The recordings are not kept
-(200 MB); running this again makes them again. Needs flite (apt-get install flite).
+(200 MB); running this again makes them again. Given call IDs after SET, only those calls are
+voiced again and the set's other transcripts stay as they are. Needs flite (apt-get install flite).
 """
 
 from __future__ import annotations
@@ -138,9 +139,16 @@ def main() -> None:
     calls = [c for path in scripts for c in script_segments(path, gap_s=0.0)]
     chosen = set(pick(calls))
     out = folder / "asr"
+    rows = []
+    if again := set(sys.argv[2:]):
+        # Some calls voiced again (after a change that only touches them); the rest are kept.
+        if stray := sorted(again - chosen):
+            sys.exit(f"voice.py: {', '.join(stray)} not among the calls of set {name}")
+        with (out / "expected.csv").open(newline="") as handle:
+            rows = [row for row in csv.DictReader(handle) if row["call_id"] not in again]
+        chosen = again
     (out / "json").mkdir(parents=True, exist_ok=True)
     transcriber = Transcriber()
-    rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for call_id, expected, segments in calls:
             if call_id not in chosen:
@@ -167,7 +175,7 @@ def main() -> None:
     with (out / "expected.csv").open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=("call_id", *ITEMS))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(sorted(rows, key=lambda row: row["call_id"]))
     print(f"wrote {len(rows)} transcribed calls to {out}")
 
 

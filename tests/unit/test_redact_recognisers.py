@@ -269,6 +269,20 @@ def test_at_and_dot_alone_are_not_an_email() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # As recognition writes calls: a full stop, a space, the next sentence.
+        "Thank you for calling six at home appliances. My name is Tomesh.",
+        "One quarter at pickup and the rest at delivery. Can I put you on hold?",
+        "Your engineer is booked at noon. Any other questions?",
+        "It is Gary at Nationwide. Bye.",
+    ],
+)
+def test_a_sentence_ending_after_at_is_not_an_email(text: str) -> None:
+    assert found(text) == []
+
+
+@pytest.mark.parametrize(
     ("context", "text", "value"),
     [
         ("Date of birth?", "03/07/1988", "03/07/1988"),
