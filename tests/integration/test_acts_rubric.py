@@ -165,6 +165,26 @@ def default_scorer() -> RubricScorer:
     return RubricScorer(load_rubric())
 
 
+@pytest.mark.parametrize(
+    "opening",
+    [
+        # As tiny.en heard greetings of the voiced tuning calls: a name then "speaking" joined
+        # by a hyphen or heard as "peeking", "through to" as "through the", and "you're
+        # talking to" (said for "you're speaking to" in the UK, Ireland and Australasia).
+        "Afternoon is end-stare lifts, earth-speaking. How can I help you today?",
+        "Hi there, good afternoon, shamrock removal. I was peeking, what can I do for you?",
+        "Good afternoon, you're through the Sol tire energy. What can I do for you?",
+        "morning, beside that clinic, you're talking to Lackland, how can we help?",
+    ],
+)
+def test_a_greeting_as_recognition_hears_it_still_identifies(
+    default_scorer: RubricScorer, opening: str
+) -> None:
+    call = _call(("A", opening), ("C", "Hi, I'm ringing about my booking."))
+    greeting = _item(default_scorer, call, "greeting")
+    assert greeting.verdict is Verdict.PASS, greeting.reason
+
+
 def test_a_fault_the_agent_apologises_for_is_a_problem_raised(
     default_scorer: RubricScorer,
 ) -> None:
