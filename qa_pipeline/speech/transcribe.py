@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from qa_pipeline.ingest.options import SAMPLE_RATE_HZ
 from qa_pipeline.records import Speaker, Word
-from qa_pipeline.speech.word_times import fit_to_speech, missed_speech, with_recovered
+from qa_pipeline.speech.word_times import (
+    fit_to_speech,
+    merged_stretches,
+    missed_speech,
+    with_recovered,
+    words_before,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -23,6 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["TranscribeOptions", "Transcriber", "check_model", "resolve_model", "load_model"]
 
 _BUNDLED_MODEL = "tiny.en"
+_VAD_LEAD_IN_SAMPLES = 32 * 512
+_OPENING_TAIL_S = 0.3  # read past the first speech found cold, so the warm pass sees it end
+_OPENING_S = 2.0  # a first word's stretch starting later is left to recover_missed_speech
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,11 @@ class TranscribeOptions:
     ``recover_max_decodes``, the longest, per channel). ``fit_words_to_speech``: word times
     fitted to that speech, so turn edges land within about 0.1 s of it instead of 0.4 s, and
     interruptions, gaps and holds are timed from the audio rather than from whisper's
-    attention.
+    attention. ``recover_opening``: Silero reads a channel cold, and speech in its first
+    second (the "Hello," of a greeting said as the recording starts) is often not taken for
+    speech, by whisper's VAD nor by the finer pass; the finer pass reads the opening again
+    after a second of silence, and when speech starts well before the first word whisper
+    gave, the opening is decoded again without the VAD and the words before it are kept.
     """
 
     model: str = _BUNDLED_MODEL
@@ -67,6 +80,7 @@ class TranscribeOptions:
     recover_min_speech_ms: int = 300
     recover_pad_ms: int = 200
     recover_max_decodes: int = 40
+    recover_opening: bool = True
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -191,12 +205,16 @@ class Transcriber:
         """
         options = self.options
         words = self._decode(samples, speaker, 0.0, options.transcribe_kwargs())
-        if not (options.recover_missed_speech or options.fit_words_to_speech):
+        if not (
+            options.recover_missed_speech or options.fit_words_to_speech or options.recover_opening
+        ):
             return words
         speech = self._speech(samples)
+        # Stretches known to hold speech are decoded again without the VAD.
+        again = {**options.transcribe_kwargs(), "vad_filter": False}
+        if options.recover_opening and words and speech:
+            words = self._with_opening(samples, speaker, words, speech, again)
         if options.recover_missed_speech:
-            # The stretch is known to hold speech: decoded alone, without the VAD again.
-            again = {**options.transcribe_kwargs(), "vad_filter": False}
             pad_s = options.recover_pad_ms / 1000
             missed = missed_speech(words, speech, options.recover_min_speech_ms)
             # Bounded, longest first: a channel of music or noise the VAD takes for speech
@@ -210,6 +228,29 @@ class Transcriber:
         if options.fit_words_to_speech and words:
             words = fit_to_speech(words, speech)
         return words
+
+    def _with_opening(
+        self,
+        samples: np.ndarray,
+        speaker: Speaker,
+        words: list[Word],
+        speech: list[tuple[float, float]],
+        again: dict[str, Any],
+    ) -> list[Word]:
+        """``words`` with those said before the first of them at the start of the channel."""
+        first = words[0]
+        holding = next(((start, end) for start, end in speech if end >= first.start_s), None)
+        late_s = first.start_s - speech[0][0]
+        if (
+            holding is None
+            or holding[0] > _OPENING_S
+            or late_s * 1000 < self.options.recover_min_speech_ms
+        ):
+            return words  # a first word heard on time, or one late enough for recover_missed_speech
+        # Decoded up to the end of the first word's stretch: alone, the few syllables before
+        # it come back as invented words ("Hello," as "In a low.").
+        clip = samples[: int((holding[1] + self.options.recover_pad_ms / 1000) * SAMPLE_RATE_HZ)]
+        return [*words_before(first, self._decode(clip, speaker, 0.0, again)), *words]
 
     def _decode(
         self, samples: np.ndarray, speaker: Speaker, offset_s: float, kwargs: dict[str, Any]
@@ -247,6 +288,24 @@ class Transcriber:
 
     def _speech(self, samples: np.ndarray) -> list[tuple[float, float]]:
         """Where ``samples`` (16 kHz) hold speech, as (start_s, end_s) stretches in order."""
+        speech = self._vad(samples)
+        if not (self.options.recover_opening and speech):
+            return speech
+        import numpy as np
+
+        # The opening again, after a lead-in of silence (a whole number of Silero's 512-sample
+        # windows): read cold, Silero misses speech in the first second.
+        lead = np.zeros(_VAD_LEAD_IN_SAMPLES, dtype=samples.dtype)
+        opening = samples[: int((speech[0][0] + _OPENING_TAIL_S) * SAMPLE_RATE_HZ)]
+        lead_s = _VAD_LEAD_IN_SAMPLES / SAMPLE_RATE_HZ
+        warm = [
+            (max(start_s - lead_s, 0.0), min(end_s - lead_s, speech[0][0]))
+            for start_s, end_s in self._vad(np.concatenate([lead, opening]))
+            if start_s - lead_s < speech[0][0]
+        ]
+        return merged_stretches([*warm, *speech])
+
+    def _vad(self, samples: np.ndarray) -> list[tuple[float, float]]:
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
         vad = VadOptions(

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 from qa_pipeline.records import Word
 
-__all__ = ["fit_to_speech", "missed_speech", "with_recovered"]
+__all__ = ["fit_to_speech", "merged_stretches", "missed_speech", "with_recovered", "words_before"]
 
 
 def fit_to_speech(words: Sequence[Word], speech: Sequence[tuple[float, float]]) -> list[Word]:
@@ -119,3 +119,31 @@ def with_recovered(words: Sequence[Word], heard: Sequence[Word]) -> list[Word]:
             continue
         kept.append(word)
     return sorted([*words, *kept], key=lambda w: (w.start_s, w.end_s))
+
+
+def merged_stretches(stretches: Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Stretches of speech in order, those that overlap or touch joined into one."""
+    merged: list[tuple[float, float]] = []
+    for start_s, end_s in sorted(stretches):
+        if merged and start_s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end_s))
+        else:
+            merged.append((start_s, end_s))
+    return merged
+
+
+def words_before(first: Word, heard: Sequence[Word], slack_s: float = 0.1) -> list[Word]:
+    """The words of ``heard`` (a second decode of a channel's opening) that come before
+    ``first``, the first word the channel's decode gave: they end by its start (give or take
+    ``slack_s``) and stop at a word that is ``first`` heard again."""
+    same = _bare(first.text)
+    before = []
+    for word in heard:
+        if word.end_s > first.start_s + slack_s or _bare(word.text) == same:
+            break
+        before.append(word)
+    return before
+
+
+def _bare(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())

@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 from qa_pipeline.records import Speaker, Word
 from qa_pipeline.scoring.detectors.timing import interruptions
 from qa_pipeline.speech.turns import build_turns
-from qa_pipeline.speech.word_times import fit_to_speech, missed_speech, with_recovered
+from qa_pipeline.speech.word_times import (
+    fit_to_speech,
+    merged_stretches,
+    missed_speech,
+    with_recovered,
+    words_before,
+)
 
 A, C = Speaker.AGENT, Speaker.CUSTOMER
 
@@ -150,6 +156,31 @@ def test_speech_no_word_covers_is_found_and_its_second_decode_merged() -> None:
         (21.9, 22.4),
         (22.4, 26.6),
     ]
+
+
+def test_the_opening_decoded_again_gives_only_the_words_before_the_first() -> None:
+    """The first decode began at "Oxford" (1.09 s); the opening decoded again hears "Hello,"
+    before it, then "Oxford" a little earlier than the first decode put it: only "Hello,"
+    is new."""
+    first = Word(1.09, 1.5, "Oxford", 0.9, A)
+    heard = [
+        Word(0.0, 0.7, "Hello,", 0.9, A),
+        Word(0.78, 1.15, "Oxford", 0.9, A),
+        Word(1.2, 1.6, "Lane", 0.9, A),
+    ]
+    assert [w.text for w in words_before(first, heard)] == ["Hello,"]
+    # A word that runs on past the first word's start is the same speech heard again.
+    assert words_before(first, [Word(0.5, 1.4, "Oxon", 0.9, A)]) == []
+    assert words_before(first, []) == []
+
+
+def test_stretches_that_overlap_or_touch_are_joined() -> None:
+    # The opening read warm (0.0-1.09 s) joins the first stretch read cold (1.09-5.2 s).
+    assert merged_stretches([(0.0, 1.09), (1.09, 5.2), (0.2, 0.5), (6.0, 7.0)]) == [
+        (0.0, 5.2),
+        (6.0, 7.0),
+    ]
+    assert merged_stretches([]) == []
 
 
 def test_two_backchannels_the_customer_talks_through_are_no_cut_in() -> None:
