@@ -47,6 +47,6 @@ def test_a_first_word_at_the_first_sample_is_heard(w038, transcriber: Transcribe
     words = transcriber.words(w038, Speaker.AGENT)
     assert _opening(words).startswith("hello, oxford")
     assert words[0].start_s < 0.3
-    # Nothing heard twice: the words after the opening are the first decode's.
-    assert [w.text for w in words[1:6]] == [w.text for w in cold.words(w038, Speaker.AGENT)[:5]]
+    # Nothing heard twice: the opening decoded again gives only what came before "Oxford".
+    assert _opening(words).count("oxford") == 1
     assert [w.start_s for w in words] == sorted(w.start_s for w in words)
