@@ -11,33 +11,23 @@ of speech no word covers is decoded again on its own.
 from __future__ import annotations
 
 import itertools
-import shutil
 from dataclasses import replace
 
 import pytest
 
-from qa_pipeline.batch.options import PipelineOptions
-from qa_pipeline.ingest import audio
 from qa_pipeline.records import Speaker
-from qa_pipeline.scoring.labelled import script_segments
 from qa_pipeline.speech.transcribe import Transcriber
-from tests.support.paths import ROOT
+from tests.support.voiced import voiced_call
 
 
 @pytest.fixture(scope="module")
 def u070(tmp_path_factory: pytest.TempPathFactory):
     """U070's agent lines as scripted (start_s, end_s, text), and the agent's channel as the
     pipeline decodes it (16 kHz)."""
-    if shutil.which("flite") is None:
-        pytest.skip("flite is not installed (setup.sh installs it)")
-    from tests.eval.voice import render
-
-    calls = script_segments(ROOT / "tests" / "dev3" / "text" / "dev3_b.txt", gap_s=0.0)
-    (segments,) = [segments for call_id, _, segments in calls if call_id == "U070"]
-    wav = tmp_path_factory.mktemp("missed") / "U070.wav"
-    render("U070", segments, wav)
+    folder = tmp_path_factory.mktemp("missed")
+    segments, channel = voiced_call("dev3/text/dev3_b.txt", "U070", folder)
     lines = [(s["start"], s["end"], s["text"]) for s in segments if s["speaker"] == "agent"]
-    return lines, audio.decode(wav, PipelineOptions().audio).channels[0]
+    return lines, channel
 
 
 def _heard_by(words, before_s: float) -> str:

@@ -9,31 +9,19 @@ hears it and the greeting item loses its greeting.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
 
 import pytest
 
-from qa_pipeline.batch.options import PipelineOptions
-from qa_pipeline.ingest import audio
 from qa_pipeline.records import Speaker
-from qa_pipeline.scoring.labelled import script_segments
 from qa_pipeline.speech.transcribe import Transcriber
-from tests.support.paths import ROOT
+from tests.support.voiced import voiced_call
 
 
 @pytest.fixture(scope="module")
 def w038(tmp_path_factory: pytest.TempPathFactory):
     """W038's agent channel as the pipeline decodes it (16 kHz)."""
-    if shutil.which("flite") is None:
-        pytest.skip("flite is not installed (setup.sh installs it)")
-    from tests.eval.voice import render
-
-    calls = script_segments(ROOT / "tests" / "dev4" / "text" / "dev4_a.txt", gap_s=0.0)
-    (segments,) = [segments for call_id, _, segments in calls if call_id == "W038"]
-    wav = tmp_path_factory.mktemp("opening") / "W038.wav"
-    render("W038", segments, wav)
-    return audio.decode(wav, PipelineOptions().audio).channels[0]
+    return voiced_call("dev4/text/dev4_a.txt", "W038", tmp_path_factory.mktemp("opening"))[1]
 
 
 def _opening(words) -> str:
