@@ -41,6 +41,7 @@ from qa_pipeline.records import (
 from qa_pipeline.resources import data_dir
 from qa_pipeline.scoring.rubric import stored_bands
 from qa_pipeline.store import frames
+from qa_pipeline.store.create import create_whole
 from qa_pipeline.store.lock import LINGER_S, SharedConnection, wait_s_from_env
 
 __all__ = ["HOLD_ENV", "CallDetail", "Override", "StoredState", "Store", "named_queries"]
@@ -132,7 +133,7 @@ class Store:
     consistent view) throughout uses ``with store.connected():``.
 
     Args:
-        path: the database file; created with the schema if missing.
+        path: the database file; created whole with the schema if missing (store.create).
         read_only: open for reading alone (reports, ``show``).
         wait_s: how long an open waits while another process has the file; default 10 s, or
             ``$QA_PIPELINE_DB_WAIT_S``. Past it, ``StoreBusy``.
@@ -157,9 +158,12 @@ class Store:
         )
         self._local = threading.local()
         if not read_only:
-            # Once per Store, not per write: a batch makes one Store.
+            schema = (data_dir("sql") / "schema.sql").read_text()
+            create_whole(self.path, schema)
+            # Once per Store, not per write: a batch makes one Store. Applied to an existing
+            # file too, as the schema grows between versions.
             with self.connected() as con:
-                con.execute((data_dir("sql") / "schema.sql").read_text())
+                con.execute(schema)
             self._fill_derived_tables()
 
     def _fill_derived_tables(self) -> None:

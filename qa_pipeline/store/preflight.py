@@ -48,11 +48,20 @@ def check_database(path: Path, write: bool = True) -> None:
                 head = handle.read(12)
         except OSError as exc:
             raise InputError(path, [f"cannot be read: {os_reason(exc)}."], _FIX_PATH) from exc
-        if head[8:12] != _DUCKDB_MAGIC:
-            kind = "an empty file" if not head else "another kind of file"
+        if not head:
+            # qa-pipeline never leaves one (store.create); another program may have.
             raise InputError(
                 path,
-                [f"is not a DuckDB database ({kind}); qa-pipeline will not overwrite it."],
+                ["is an empty file, not a DuckDB database; qa-pipeline will not overwrite it."],
+                f"it holds nothing: delete it (rm {path}) or pass another --db.",
+            )
+        if head[8:12] != _DUCKDB_MAGIC:
+            raise InputError(
+                path,
+                [
+                    "is not a DuckDB database (another kind of file); qa-pipeline will not "
+                    "overwrite it."
+                ],
                 _FIX_PATH,
             )
         return

@@ -232,6 +232,13 @@ CASES: dict[str, Case] = {
         2,
         ("notes.txt", "not a DuckDB database"),
     ),
+    "--db is an empty file": Case(
+        lambda t: (
+            (t / "empty.duckdb").touch() or ["import", str(TRUTH), "--db", str(t / "empty.duckdb")]
+        ),
+        2,
+        ("empty.duckdb", "an empty file", "delete it"),
+    ),
     "--db is a folder": Case(lambda t: ["import", str(TRUTH), "--db", str(t)], 2, ("is a folder",)),
     "--db in a missing folder": Case(
         lambda t: ["import", str(TRUTH), "--db", str(t / "nope" / "qa.duckdb")],

@@ -5,6 +5,9 @@ same way it refuses two processes); tests/e2e/test_concurrent_use.py does it wit
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime
@@ -205,3 +208,71 @@ def _sha() -> str:
 
 def _override(item_id: str, verdict: str) -> Override:
     return Override(CALL, _sha(), item_id, verdict, "dana", "heard it", datetime.now())
+
+
+WATCH = """
+import os, sys
+folder, stop = sys.argv[1], os.path.join(sys.argv[1], "stop")
+seen = set()
+print("watching", flush=True)
+while not os.path.exists(stop):
+    for name in os.listdir(folder):
+        if name.endswith(".duckdb"):
+            try:
+                with open(os.path.join(folder, name), "rb") as handle:
+                    if handle.read(12)[8:12] != b"DUCK":
+                        seen.add(name)
+            except OSError:
+                pass
+print(sorted(seen))
+"""
+
+
+def test_another_process_never_sees_a_database_half_made(tmp_path: Path) -> None:
+    """DuckDB creates a file empty and writes its header a moment later; a run killed then
+    left an empty file nothing would open. Another process looking while stores are created
+    sees each path hold nothing or a whole database (before, 6 of 20 were seen empty)."""
+    watcher = subprocess.Popen(
+        [sys.executable, "-c", WATCH, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    assert watcher.stdout is not None and watcher.stdout.readline() == "watching\n"
+    for i in range(20):
+        Store(tmp_path / f"q{i}.duckdb").close()
+    (tmp_path / "stop").touch()
+    assert watcher.communicate(timeout=60)[0] == "[]\n"
+    made = {p.name for p in tmp_path.iterdir() if p.suffix == ".duckdb" or ".new-" in p.name}
+    assert made == {f"q{i}.duckdb" for i in range(20)}
+
+
+CREATE = """
+import sys
+from qa_pipeline.store import Store
+print("ready", flush=True)
+sys.stdin.readline()
+Store(sys.argv[1]).close()
+"""
+
+
+def test_a_process_killed_while_creating_a_store_leaves_nothing_half_made(
+    tmp_path: Path,
+) -> None:
+    """Killed at moments spread over the creation: the path holds nothing or a whole store,
+    and the next Store opens it and clears the killed process's hidden copy."""
+    for i, delay_s in enumerate((0.0, 0.01, 0.02, 0.03, 0.045, 0.06)):
+        db = tmp_path / f"q{i}.duckdb"
+        child = subprocess.Popen(
+            [sys.executable, "-c", CREATE, str(db)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdin is not None and child.stdout is not None
+        assert child.stdout.readline() == "ready\n"
+        child.stdin.write("\n")
+        child.stdin.flush()
+        time.sleep(delay_s)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        with Store(db) as store:
+            assert store.query("status_counts").is_empty()
+    assert not [p.name for p in tmp_path.iterdir() if ".new-" in p.name]
