@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import asdict, dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -159,19 +160,42 @@ def check_model(options: TranscribeOptions) -> None:
 
 _models: dict[tuple[str, str, str, int], Any] = {}
 _models_lock = threading.Lock()
+_SAMPLING_SEED = 0
 
 
 def load_model(options: TranscribeOptions) -> Any:
-    """The WhisperModel for these options, loaded at most once per process."""
-    from faster_whisper import WhisperModel
-
+    """The WhisperModel for these options: loaded once per process, and again once it has
+    sampled (see ``Transcriber.words``)."""
     key = (resolve_model(options.model), options.device, options.compute_type, options.cpu_threads)
     with _models_lock:
-        if key not in _models:
-            _models[key] = WhisperModel(
+        model = _models.get(key)
+        if model is None or model.sampled:
+            import ctranslate2
+
+            # Read by each of the new model's threads when it first samples.
+            ctranslate2.set_random_seed(_SAMPLING_SEED)
+            model = _models[key] = _whisper_class()(
                 key[0], device=key[1], compute_type=key[2], cpu_threads=key[3]
             )
-        return _models[key]
+        return model
+
+
+@cache
+def _whisper_class() -> type:
+    """faster-whisper's WhisperModel, noting when its temperature fallback samples."""
+    from faster_whisper import WhisperModel
+
+    class Whisper(WhisperModel):
+        sampled = False
+
+        def generate_with_fallback(self, *args: Any, **kwargs: Any) -> Any:
+            result = super().generate_with_fallback(*args, **kwargs)
+            # (result, avg_logprob, temperature, compression_ratio): a temperature above 0
+            # means it sampled (it also ends at the last temperature when every try failed).
+            self.sampled = self.sampled or not (isinstance(result, tuple) and result[2] == 0)
+            return result
+
+    return Whisper
 
 
 class Transcriber:
@@ -179,7 +203,7 @@ class Transcriber:
 
     Args:
         options: model and decoding options.
-        model: an already loaded WhisperModel (tests, or callers that share one); loaded from
+        model: a model from load_model (tests, or callers that share one); loaded from
             ``options`` when None.
     """
 
@@ -204,6 +228,12 @@ class Transcriber:
             Words in time order, with start/end in seconds from the start of the recording.
         """
         options = self.options
+        if getattr(self._model, "sampled", False):
+            # Whisper's temperature fallback samples from a random stream that a loaded model
+            # keeps for its life: after a channel that sampled, the next would read differently
+            # for what came before it. A model that has sampled is loaded again (0.15 s for
+            # tiny.en), so the same audio always gives the same words.
+            self._model = None
         words = self._decode(samples, speaker, 0.0, options.transcribe_kwargs())
         if not (
             options.recover_missed_speech or options.fit_words_to_speech or options.recover_opening
