@@ -7,6 +7,7 @@ condition does not hold, else pass or fail by its detector tree. The call's scor
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from qa_pipeline.records import (
 )
 from qa_pipeline.scoring.detectors import timing
 from qa_pipeline.scoring.detectors.acts import (
+    ActHit,
     ActModel,
     CallActs,
     Passing,
@@ -45,6 +47,7 @@ from qa_pipeline.scoring.patterns import AnyPattern
 from qa_pipeline.scoring.rubric import (
     ACT_LEAVES,
     TEXT_LEAVES,
+    WEIGHED,
     Item,
     Node,
     Rubric,
@@ -254,7 +257,11 @@ class RubricScorer:
                 reason = f"not applicable: {', '.join(applies.missing) or item.applies_when.id}"
                 return self._result(call, item, Verdict.NA, reason, ())
             first = min(applies.evidence, key=lambda e: e.start_s, default=None)
-            anchor = (first.start_s, first.end_s) if first else None
+            if first is not None:
+                # From the start of the turn it began to apply in: an agent's "so sorry the
+                # line's been down" mid-turn shows the problem, and the turn is after it.
+                turn = _turn_at(call, first)
+                anchor = (min(first.start_s, turn.start_s) if turn else first.start_s, first.end_s)
         found = self._node(call, item, item.pass_when, item.scope, anchor)
         if found.satisfied:
             verdict, reason = Verdict.PASS, "found: " + _describe(found.evidence)
@@ -296,6 +303,8 @@ class RubricScorer:
         if kind in _COMBINATORS:
             children = [self._node(call, item, c, scope, anchor, hold) for c in node.children]
             return _combine(node, children)
+        if kind == WEIGHED:
+            return self._weighed(call, item, node, scope, anchor, hold)
         if kind in ACT_LEAVES:
             assert call.acts is not None  # built in score() whenever the rubric names an act
             passing = call.acts.passing(*self._act_keys[id(node)])
@@ -316,6 +325,97 @@ class RubricScorer:
             if e.turn_index is not None  # always, for a text or act leaf
         ]
         return _Result(True, tuple(found))
+
+    def _weighed(
+        self,
+        call: _Call,
+        item: Item,
+        node: Node,
+        scope: Scope,
+        anchor: tuple[float, float] | None,
+        hold: timing.Hold | None,
+    ) -> _Result:
+        """Holds when ``bias + sum(weight * probability)`` of its terms, through the logistic
+        function, reaches ``min_probability``; a term's probability is that of its likeliest
+        sentence in its scope. Evidence: the sentences of its ``evidence`` terms reaching
+        ``evidence_min_confidence`` for their act, else the likeliest of them."""
+        hits = self._term_hits(call, node, scope, anchor, hold)
+        total = node.params["bias"] + sum(
+            term.params["weight"] * hit.confidence for term, hit in hits if hit is not None
+        )
+        probability = 1.0 / (1.0 + math.exp(-total))
+        if probability < node.params["min_probability"]:
+            return _Result(False, (), (f"{node.id} ({probability:.2f})",))
+        # The sentences of its evidence terms likely enough to do their act, in call order
+        # (the earliest is where the item's anchor, ``after: applies``, falls); when none
+        # is, the likeliest sentence among those terms.
+        shown = [(t, h) for t, h in hits if t.id in node.params["evidence"] and h is not None]
+        found: dict[tuple[int | None, int | None], Evidence] = {}
+        limit = node.params["evidence_min_confidence"]
+        for term, _ in shown:
+            turn_limit = limit if term.params["read"] == "turn" else None
+            passing = call.acts.passing(term.values, limit, turn_limit)
+            turns = _in_scope(call, term.scope or scope, anchor, hold)
+            for e in self._act(call, term, turns, passing):
+                found.setdefault((e.turn_index, e.sentence_index), e)
+        if not found and shown:
+            term, hit = max(shown, key=lambda th: th[1].confidence)
+            s = hit.sentence
+            found[(s.turn_index, s.sentence_index)] = Evidence(
+                s.turn_index,
+                s.speaker,
+                s.start_s,
+                s.end_s,
+                s.text,
+                term.id,
+                act=hit.act,
+                act_confidence=round(hit.confidence, 4),
+                sentence_index=s.sentence_index,
+            )
+        evidence = sorted(found.values(), key=lambda e: e.start_s)
+        call.matches += [
+            TurnMatch(e.turn_index, item.id, e.detector, e.start_s, e.end_s, e.text)
+            for e in evidence
+        ]
+        return _Result(True, tuple(evidence))
+
+    def _term_hits(
+        self,
+        call: _Call,
+        node: Node,
+        scope: Scope,
+        anchor: tuple[float, float] | None,
+        hold: timing.Hold | None = None,
+    ) -> list[tuple[Node, ActHit | None]]:
+        """Each term of a weighed node with its likeliest sentence (None: none in scope)."""
+        assert call.acts is not None  # built in score() whenever the rubric names an act
+        found = []
+        for term in node.children:
+            excludes = self._excludes[id(term)]
+            hit = call.acts.strongest(
+                _in_scope(call, term.scope or scope, anchor, hold),
+                term.values,
+                term.params["read"] == "turn",
+                excludes.search if excludes else None,
+            )
+            found.append((term, hit))
+        return found
+
+    def weighed_terms(self, transcript: Transcript) -> dict[str, tuple[float, ...]]:
+        """For each item whose ``applies_when`` is a weighed node: what each of its terms read
+        on this call (its likeliest sentence's probability; 0 for none), in order. What
+        ``python -m bench.fit_weighed`` fits the weights on."""
+        if self.acts is None:
+            return {}
+        call = _Call(transcript, self.rubric, CallActs(self.embed(transcript), self.acts))
+        return {
+            item.id: tuple(
+                0.0 if hit is None else hit.confidence
+                for _, hit in self._term_hits(call, item.applies_when, _ANY_SPEAKER, None)
+            )
+            for item in self.rubric.items
+            if item.applies_when is not None and item.applies_when.kind == WEIGHED
+        }
 
     def _act(
         self, call: _Call, node: Node, turns: Sequence[Turn], passing: Passing
@@ -503,6 +603,14 @@ def _scoped_turns(
     if scope.replying_to_words is not None:
         turns = [t for t in turns if _replied_to_words(call, t) >= scope.replying_to_words]
     return turns
+
+
+def _turn_at(call: _Call, evidence: Evidence) -> Turn | None:
+    turns = call.transcript.turns
+    index = evidence.turn_index
+    if index is not None and 0 <= index < len(turns) and turns[index].index == index:
+        return turns[index]
+    return next((t for t in turns if t.index == index), None)
 
 
 def _replied_to(call: _Call, turn: Turn) -> Turn | None:

@@ -34,12 +34,17 @@ __all__ = [
     "Node",
     "Rubric",
     "Scope",
+    "WEIGHED",
     "default_rubric_path",
     "load_rubric",
     "stored_bands",
 ]
 
 COMBINATORS = ("all_of", "any_of", "none_of", "sequence")
+WEIGHED = "weighed"
+"""A node that weighs act evidence: holds when its terms' weighted sum says it likely does."""
+_WEIGHED_KEYS = {"bias", "min_probability", "evidence", "evidence_min_confidence"}
+_TERM_KEYS = {"weight", "read"}
 TEXT_LEAVES = ("phrases", "regex", "similar_to")
 ACT_LEAVES = ("act",)
 FACT_LEAVES = ("interruptions", "gap", "hold", "hold_length", "talk_ratio", "speaking_rate")
@@ -503,10 +508,10 @@ class _Parser:
         if not isinstance(raw, dict):
             self.fail(where, "must be a mapping with one detector or combinator")
             return None
-        known = (*COMBINATORS, *TEXT_LEAVES, *ACT_LEAVES, *FACT_LEAVES)
+        known = (*COMBINATORS, WEIGHED, *TEXT_LEAVES, *ACT_LEAVES, *FACT_LEAVES)
         kinds = [k for k in known if k in raw]
         if len(kinds) != 1:
-            unknown = sorted(set(raw) - {"id", "scope", "exclude", *_all_params()})
+            unknown = sorted(set(raw) - {"id", "scope", "exclude", *_all_params(), *_WEIGHED_KEYS})
             hint = f"; unknown detector {', '.join(unknown)}" if unknown else ""
             self.fail(
                 where,
@@ -518,6 +523,8 @@ class _Parser:
         node_id = raw.get("id", f"{prefix}.{kind}")
         scope = self._scope(f"{where}.scope", raw["scope"]) if "scope" in raw else None
         exclude = self._strings(f"{where}.exclude", raw.get("exclude", []))
+        if kind == WEIGHED:
+            return self._weighed(where, raw, node_id, scope)
         if kind in COMBINATORS:
             self._keys(where, raw, {kind, "id", "scope"})
             raw_children = raw[kind]
@@ -567,6 +574,65 @@ class _Parser:
         for pattern in exclude:
             self._regex(f"{where}.exclude", pattern)
         return Node(kind, node_id, values=values, params=params, exclude=exclude, scope=scope)
+
+    def _weighed(
+        self, where: str, raw: dict[str, Any], node_id: str, scope: Scope | None
+    ) -> Node | None:
+        """A weighed node: act terms, each with its weight, a bias, the probability the
+        weighted sum must reach (``bias + sum(weight * act probability)``, through the
+        logistic function), and the terms whose sentences are its evidence (``evidence``;
+        by default those with a positive weight) from what probability
+        (``evidence_min_confidence``, 0.5)."""
+        self._keys(where, raw, {WEIGHED, "id", "scope", *_WEIGHED_KEYS}, required={"bias"})
+        bias, limit = raw.get("bias"), raw.get("min_probability", 0.5)
+        if not _is_number(bias):
+            self.fail(f"{where}.bias", f"must be a number, not {bias!r}")
+        if not _is_number(limit) or not 0 < limit < 1:
+            self.fail(f"{where}.min_probability", "must be a number between 0 and 1")
+        shown_limit = raw.get("evidence_min_confidence", 0.5)
+        if not _is_number(shown_limit) or not 0 < shown_limit < 1:
+            self.fail(f"{where}.evidence_min_confidence", "must be a number between 0 and 1")
+        raw_terms = raw[WEIGHED]
+        if not isinstance(raw_terms, list) or not raw_terms:
+            self.fail(f"{where}.{WEIGHED}", "must be a non-empty list of act terms")
+            return None
+        terms = []
+        for i, raw_term in enumerate(raw_terms):
+            at = f"{where}.{WEIGHED}[{i}]"
+            if not isinstance(raw_term, dict) or "act" not in raw_term:
+                self.fail(at, "must be an act term: {act: ..., weight: ...}")
+                continue
+            weight, read = raw_term.get("weight"), raw_term.get("read", "sentence")
+            if not _is_number(weight):
+                self.fail(f"{at}.weight", f"must be a number, not {weight!r}")
+            if read not in ("sentence", "turn"):
+                self.fail(f"{at}.read", f"must be sentence or turn, not {read!r}")
+            leaf = {k: v for k, v in raw_term.items() if k not in _TERM_KEYS}
+            if set(leaf) & {"min_confidence", "min_turn_confidence"}:
+                self.fail(at, "a term is weighed by its probability: no min_confidence")
+                continue
+            term = self._node(at, leaf, node_id)
+            if term is not None and _is_number(weight):
+                params = {**term.params, "weight": float(weight), "read": read}
+                terms.append(replace(term, params=params))
+        if len(terms) != len(raw_terms) or not _is_number(bias):
+            return None
+        shown = self._strings(
+            f"{where}.evidence",
+            raw.get("evidence", [t.id for t in terms if t.params["weight"] > 0]),
+            non_empty=True,
+        )
+        ids = [t.id for t in terms]
+        for name in shown:
+            if name not in ids:
+                self.fail(f"{where}.evidence", f"no term {name!r} (terms: {', '.join(ids)})")
+        params = {
+            "bias": float(bias),
+            "min_probability": float(limit),
+            "evidence": shown,
+            "evidence_min_confidence": float(shown_limit) if _is_number(shown_limit) else 0.5,
+        }
+        return Node(WEIGHED, node_id, children=tuple(terms), params=params, scope=scope)
 
     def _strings(self, where: str, raw: Any, non_empty: bool = False) -> tuple[str, ...]:
         if isinstance(raw, str):

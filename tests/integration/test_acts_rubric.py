@@ -5,6 +5,7 @@ Real model (the act embedder and classifier of qa_pipeline.scoring.acts) and rea
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -1058,3 +1059,69 @@ def test_an_identity_check_read_back_is_not_listening(
     )
     listening = _item(default_scorer, call, "active_listening")
     assert (listening.verdict is Verdict.PASS) is listens, listening.reason
+
+
+# Weighed nodes --------------------------------------------------------------------------
+
+WEIGHED_RUBRIC = """
+id: weighed
+version: "1"
+title: Weighed
+items:
+  - id: apology
+    weight: 10
+    applies_when:
+      id: problem
+      bias: -3
+      evidence: [fault]
+      weighed:
+        - {id: fault, act: report_problem, scope: {speaker: customer}, weight: 5}
+        - {id: request, act: state_need, scope: {speaker: customer, first_turns: 1}, weight: -2}
+        - {id: agent_sorry, act: specific_apology, scope: {speaker: agent}, weight: 2}
+    scope: {speaker: agent, after: applies}
+    pass_when: {id: sorry, act: specific_apology}
+"""
+
+
+@pytest.fixture(scope="module")
+def weighed_scorer(tmp_path_factory: pytest.TempPathFactory) -> RubricScorer:
+    path = tmp_path_factory.mktemp("rubric") / "weighed.yaml"
+    path.write_text(WEIGHED_RUBRIC)
+    return RubricScorer(load_rubric(path))
+
+
+FAULT = ("C", "My broadband has been down since Friday and I work from home.")
+
+
+def test_a_weighed_condition_holds_on_a_problem_and_shows_where(
+    weighed_scorer: RubricScorer,
+) -> None:
+    call = _call(OPENING, FAULT, ("A", "I'm so sorry your broadband has been down so long."))
+    apology = _item(weighed_scorer, call, "apology")
+    assert apology.verdict is Verdict.PASS
+    # The terms read on the call, in the rubric's order: the fault is likely, the request not.
+    fault, request, sorry = weighed_scorer.weighed_terms(call)["apology"]
+    assert fault >= 0.5 and request < 0.5 and sorry >= 0.5
+    # Where it applies: the customer's fault (the evidence term), not the agent's apology.
+    matches = [m for m in weighed_scorer.score(call).matches if m.detector == "fault"]
+    assert [m.turn_index for m in matches] == [1]
+
+
+def test_an_apology_before_the_problem_is_told_does_not_answer_it(
+    weighed_scorer: RubricScorer,
+) -> None:
+    call = _call(
+        ("A", "Sorry you were in the queue so long today, how can I help?"),
+        FAULT,
+        ("A", "Okay, what's the account number?"),
+    )
+    assert _item(weighed_scorer, call, "apology").verdict is Verdict.FAIL
+
+
+def test_a_request_leaves_a_weighed_condition_unmet_with_its_probability(
+    weighed_scorer: RubricScorer,
+) -> None:
+    call = _call(OPENING, ("C", "I'd like to book my car in for its annual service please."))
+    apology = _item(weighed_scorer, call, "apology")
+    assert apology.verdict is Verdict.NA
+    assert re.fullmatch(r"not applicable: problem \(0\.\d\d\)", apology.reason), apology.reason

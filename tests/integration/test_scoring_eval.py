@@ -59,15 +59,15 @@ TEXT_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.92, 0.85),
     "hold_etiquette": (0.97, 0.95),
-    "apology": (0.93, 0.89),
+    "apology": (0.97, 0.95),  # 3.4: 0.975/0.962
     "closing": (0.97, 0.94),
 }
 ASR_FLOORS = {
     "greeting": (0.92, 0.84),  # 0.925/0.850
-    "active_listening": (0.93, 0.87),  # 0.940/0.889
+    "active_listening": (0.92, 0.85),  # 0.925/0.862 (3.4, voiced again)
     "hold_etiquette": (0.98, 0.96),  # 0.985/0.977
-    "apology": (0.96, 0.95),  # 0.970/0.955 (word pieces joined; 0.985/0.978 before)
-    "closing": (0.99, 0.99),  # 1.000/1.000
+    "apology": (0.965, 0.94),  # 0.970/0.955 (3.4, voiced again)
+    "closing": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
 }
 # eval2 (rubric 2.3): text 0.987/0.973, 0.953/0.916, 0.973/0.960, 0.907/0.860, 0.987/0.973;
 # voiced (each line filling its slot) and transcribed 0.918/0.829, 0.816/0.685, 0.939/0.907,
@@ -77,15 +77,15 @@ TEXT2_FLOORS = {
     "greeting": (0.96, 0.93),
     "active_listening": (0.92, 0.86),
     "hold_etiquette": (0.98, 0.97),
-    "apology": (0.95, 0.92),  # 3.0: 0.953/0.930 (2.9: 0.940/0.910)
+    "apology": (0.96, 0.94),  # 3.4: 0.967/0.950
     "closing": (0.99, 0.98),
 }
 ASR2_FLOORS = {
     "greeting": (0.93, 0.86),  # 0.939/0.873 (3.3; 3.2: 0.918/0.829)
     "active_listening": (0.87, 0.77),  # 0.878/0.785
-    "hold_etiquette": (0.99, 0.99),  # 1.000/1.000
-    "apology": (0.89, 0.83),  # 0.898/0.847
-    "closing": (0.99, 0.99),  # 1.000/1.000
+    "hold_etiquette": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
+    "apology": (0.93, 0.89),  # 0.939/0.908 (3.4, voiced again)
+    "closing": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
 }
 # eval3 (written before rubric 2.3's changes, measured with 2.2 and once with 2.3): text
 # 0.973/0.947, 0.953/0.916, 0.973/0.960, 0.880/0.820, 0.953/0.907; voiced and transcribed
@@ -94,15 +94,15 @@ TEXT3_FLOORS = {
     "greeting": (0.95, 0.90),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.98, 0.97),
-    "apology": (0.95, 0.92),  # 3.0: 0.953/0.930 (2.9: 0.933/0.900)
+    "apology": (0.955, 0.93),  # 3.4: 0.960/0.940
     "closing": (0.96, 0.93),
 }
 ASR3_FLOORS = {
     "greeting": (0.95, 0.90),  # 0.959/0.918
     "active_listening": (0.85, 0.73),  # 0.857/0.743
     "hold_etiquette": (0.95, 0.92),  # 0.959/0.938
-    "apology": (0.93, 0.89),  # 0.939/0.900 (a call voiced again; before: 0.918/0.866)
-    "closing": (0.99, 0.99),  # 1.000/1.000
+    "apology": (0.91, 0.85),  # 0.918/0.868 (3.4, voiced again)
+    "closing": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
 }
 
 # eval4 (written before rubric 2.4's changes, measured once with 2.4): text 0.993/0.987,
@@ -112,15 +112,15 @@ TEXT4_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.97, 0.95),
-    "apology": (0.95, 0.92),  # 3.0: 0.953/0.930 (2.9: 0.933/0.900)
+    "apology": (0.98, 0.97),  # 3.4: 0.987/0.980
     "closing": (0.995, 0.99),
 }
 ASR4_FLOORS = {
-    "greeting": (0.91, 0.82),  # 0.918/0.835
-    "active_listening": (0.91, 0.84),  # 0.918/0.853
-    "hold_etiquette": (0.97, 0.95),  # 0.980/0.969
-    "apology": (0.95, 0.92),  # 0.959/0.937
-    "closing": (0.99, 0.99),  # 1.000/1.000
+    "greeting": (0.93, 0.86),  # 0.939/0.877 (3.4, voiced again)
+    "active_listening": (0.93, 0.87),  # 0.939/0.889 (3.4, voiced again)
+    "hold_etiquette": (0.975, 0.95),  # 0.980/0.969 (3.4, voiced again)
+    "apology": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
+    "closing": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
 }
 
 # eval5 (written and measured once with rubric 2.4): text 0.993/0.987, 0.953/0.916,
@@ -130,15 +130,15 @@ TEXT5_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.975, 0.96),
-    "apology": (0.90, 0.85),  # 2.7: 0.907/0.860, one call fewer than 2.6 (see below)
+    "apology": (0.955, 0.93),  # 3.4: 0.960/0.940
     "closing": (0.99, 0.98),
 }
 ASR5_FLOORS = {
-    "greeting": (0.93, 0.87),  # 0.939/0.878 (a first word kept; before: 0.918/0.837)
+    "greeting": (0.95, 0.9),  # 0.959/0.918 (3.4, voiced again)
     "active_listening": (0.89, 0.80),  # 0.898/0.815
     "hold_etiquette": (0.93, 0.89),  # 0.939/0.908
-    "apology": (0.87, 0.80),  # 0.878/0.812
-    "closing": (0.97, 0.94),  # 0.980/0.959
+    "apology": (0.95, 0.92),  # 0.959/0.938 (3.4, voiced again)
+    "closing": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
 }
 
 # eval6 (written before the seventh round, measured once with rubric 2.4): text 0.980/0.960,
@@ -154,14 +154,14 @@ TEXT6_FLOORS = {
     "greeting": (0.985, 0.97),
     "active_listening": (0.95, 0.91),
     "hold_etiquette": (0.985, 0.97),
-    "apology": (0.935, 0.90),
+    "apology": (0.945, 0.92),  # 3.4: 0.953/0.930
     "closing": (0.97, 0.94),
 }
 ASR6_FLOORS = {
-    "greeting": (0.97, 0.94),  # 0.980/0.959
-    "active_listening": (0.93, 0.87),  # 0.939/0.889
-    "hold_etiquette": (0.95, 0.92),  # 0.959/0.937
-    "apology": (0.97, 0.96),  # 0.980/0.969 (a call voiced again; before: 0.959/0.938)
+    "greeting": (0.95, 0.9),  # 0.959/0.918 (3.4, voiced again)
+    "active_listening": (0.91, 0.84),  # 0.918/0.852 (3.4, voiced again)
+    "hold_etiquette": (0.93, 0.89),  # 0.939/0.906 (3.4, voiced again)
+    "apology": (0.95, 0.92),  # 0.959/0.938 (3.4, voiced again)
     "closing": (0.95, 0.90),  # 0.959/0.918
 }
 
@@ -187,14 +187,14 @@ TEXT7_FLOORS = {
     "greeting": (0.985, 0.97),
     "active_listening": (0.945, 0.91),
     "hold_etiquette": (0.97, 0.95),
-    "apology": (0.93, 0.89),
+    "apology": (0.96, 0.94),  # 3.4: 0.967/0.950
     "closing": (0.98, 0.97),
 }
 ASR7_FLOORS = {
     "greeting": (0.97, 0.94),  # 0.980/0.959
     "active_listening": (0.83, 0.70),  # 0.837/0.706 (voiced again; 3.2: 0.816; 3.1: 0.776)
     "hold_etiquette": (0.93, 0.89),  # 0.939/0.908
-    "apology": (0.81, 0.70),  # 0.816/0.712
+    "apology": (0.93, 0.89),  # 0.939/0.904 (3.4)
     "closing": (0.99, 0.99),  # 1.000/1.000
 }
 
@@ -215,7 +215,7 @@ TEXT8_FLOORS = {
     "greeting": (0.98, 0.96),
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.985, 0.98),
-    "apology": (0.935, 0.90),  # 3.0: 0.940/0.910 (2.9: 0.933/0.900)
+    "apology": (0.955, 0.93),  # 3.4: 0.960/0.940
     "closing": (0.985, 0.97),
 }
 ASR8_FLOORS = {
@@ -224,7 +224,7 @@ ASR8_FLOORS = {
     "hold_etiquette": (0.93, 0.88),  # 0.939/0.898
     # 0.918/0.869: T109 voiced again in the seventeenth round (its first word kept) and its
     # apology line heard differently, whisper's temperature fallback sampling; before 0.939/0.901.
-    "apology": (0.91, 0.86),
+    "apology": (0.93, 0.89),  # 0.939/0.902 (3.4)
     "closing": (0.99, 0.99),  # 1.000/1.000
 }
 
@@ -249,15 +249,15 @@ TEXT9_FLOORS = {
     "greeting": (0.98, 0.96),
     "active_listening": (0.93, 0.88),
     "hold_etiquette": (0.985, 0.98),
-    "apology": (0.97, 0.96),
+    "apology": (0.965, 0.95),  # 3.4: 0.973/0.960
     "closing": (0.97, 0.95),
 }
 ASR9_FLOORS = {
-    "greeting": (0.91, 0.83),  # 0.918/0.837 (3.3; 3.2: 0.898/0.797)
-    "active_listening": (0.87, 0.78),  # 0.878/0.790
-    "hold_etiquette": (0.99, 0.99),  # 1.000/1.000
-    "apology": (0.95, 0.92),  # 0.959/0.938
-    "closing": (0.97, 0.94),  # 0.980/0.957
+    "greeting": (0.95, 0.9),  # 0.959/0.918 (3.4, voiced again)
+    "active_listening": (0.93, 0.88),  # 0.939/0.895 (3.4, voiced again)
+    "hold_etiquette": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
+    "apology": (0.975, 0.95),  # 0.980/0.969 (3.4, voiced again)
+    "closing": (0.975, 0.94),  # 0.980/0.957 (3.4, voiced again)
 }
 
 # eval10 (written in the thirteenth round before any of its tuning, by three writers who saw
@@ -269,14 +269,14 @@ TEXT10_FLOORS = {
     "greeting": (0.98, 0.96),
     "active_listening": (0.94, 0.89),
     "hold_etiquette": (0.98, 0.97),
-    "apology": (0.95, 0.93),
+    "apology": (0.965, 0.95),  # 3.4: 0.973/0.960
     "closing": (0.97, 0.95),
 }
 ASR10_FLOORS = {
     "greeting": (0.87, 0.74),  # 0.878/0.750
     "active_listening": (0.85, 0.72),  # 0.857/0.728 (3.1; 3.0: 0.878/0.769)
     "hold_etiquette": (0.91, 0.86),  # 0.918/0.877
-    "apology": (0.95, 0.92),  # 0.959/0.939
+    "apology": (0.975, 0.95),  # 0.980/0.969 (3.4)
     "closing": (0.97, 0.94),  # 0.980/0.958
 }
 
@@ -291,14 +291,14 @@ TEXT11_FLOORS = {
     "greeting": (0.985, 0.97),
     "active_listening": (0.96, 0.93),
     "hold_etiquette": (0.97, 0.96),
-    "apology": (0.94, 0.91),
+    "apology": (0.96, 0.94),  # 3.4: 0.967/0.950
     "closing": (0.985, 0.97),
 }
 ASR11_FLOORS = {
     "greeting": (0.97, 0.95),  # 0.980/0.959 (3.3; 3.2: 0.959/0.917)
     "active_listening": (0.91, 0.85),  # 0.918/0.857
     "hold_etiquette": (0.97, 0.96),  # 0.980/0.969
-    "apology": (0.89, 0.84),  # 0.898/0.846
+    "apology": (0.91, 0.86),  # 0.918/0.876 (3.4)
     "closing": (0.97, 0.95),  # 0.980/0.959
 }
 
@@ -319,7 +319,7 @@ ASR12_FLOORS = {
     "greeting": (0.95, 0.91),  # 0.959/0.914
     "active_listening": (0.81, 0.67),  # 0.816/0.675
     "hold_etiquette": (0.95, 0.93),  # 0.959/0.938
-    "apology": (0.87, 0.79),  # 0.878/0.799
+    "apology": (0.91, 0.85),  # 0.918/0.866 (3.4)
     "closing": (0.93, 0.86),  # 0.939/0.870
 }
 

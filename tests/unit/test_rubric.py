@@ -32,6 +32,42 @@ BROKEN = {
         "sounds_like",
     ),
     "bad weight": ("weight: 10", "weight: -3", "item greeting.weight", "positive"),
+    "weighed term without a weight": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {bias: -1, weighed: [{act: greet}]}",
+        "item greeting.pass_when.weighed[0].weight",
+        "must be a number",
+    ),
+    "weighed node without a bias": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {weighed: [{act: greet, weight: 2}]}",
+        "item greeting.pass_when",
+        "missing field 'bias'",
+    ),
+    "weighed term that is not an act": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {bias: -1, weighed: [{phrases: [hi], weight: 2}]}",
+        "item greeting.pass_when.weighed[0]",
+        "must be an act term",
+    ),
+    "weighed term with a threshold": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {bias: -1, weighed: [{act: greet, weight: 2, min_confidence: 0.5}]}",
+        "item greeting.pass_when.weighed[0]",
+        "no min_confidence",
+    ),
+    "weighed evidence naming no term": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {bias: -1, evidence: [hi], weighed: [{id: g, act: greet, weight: 2}]}",
+        "item greeting.pass_when.evidence",
+        "no term 'hi'",
+    ),
+    "weighed read neither sentence nor turn": (
+        "pass_when: {phrases: [hello]}",
+        "pass_when: {bias: -1, weighed: [{act: greet, weight: 2, read: call}]}",
+        "item greeting.pass_when.weighed[0].read",
+        "sentence or turn",
+    ),
     "act threshold out of range": (
         "pass_when: {phrases: [hello]}",
         "pass_when: {act: greet, min_confidence: 1.5}",

@@ -14,7 +14,7 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -25,7 +25,15 @@ import numpy as np
 from qa_pipeline.records import Sentence, SentenceActs, SentenceEmbeddings, Transcript, Turn
 from qa_pipeline.scoring.sentences import SentenceOptions, split_sentences
 
-__all__ = ["ActModel", "ActRows", "CallActs", "Passing", "act_rows_of_calls", "embed_sentences"]
+__all__ = [
+    "ActHit",
+    "ActModel",
+    "ActRows",
+    "CallActs",
+    "Passing",
+    "act_rows_of_calls",
+    "embed_sentences",
+]
 
 _DEFAULT_THRESHOLD = 0.5
 Passing = dict[int, tuple[int, float]]
@@ -528,6 +536,33 @@ class CallActs:
             hi = bisect.bisect_left(rows, first + len(self.sentences), lo)
             found = self._hits[key] = {rows[n] - first: (best[n], probs[n]) for n in range(lo, hi)}
         return found
+
+    def strongest(
+        self,
+        turns: Sequence[Turn],
+        acts: Sequence[str],
+        whole_turn: bool = False,
+        vetoed: Callable[[str], bool] | None = None,
+    ) -> ActHit | None:
+        """The sentence of these turns likeliest to do one of ``acts``, read alone or, with
+        ``whole_turn``, as its turn read whole; one whose text ``vetoed`` refuses is passed
+        over. None when the turns have no sentence, or every one is vetoed."""
+        wanted = {t.index for t in turns}
+        rows = [n for n, s in enumerate(self.sentences) if s.turn_index in wanted]
+        if not rows:
+            return None
+        offset = len(self.columns) if whole_turn else 0
+        columns = [offset + self.columns[a] for a in acts]
+        probs = self.probabilities[np.ix_(rows, columns)]
+        best: ActHit | None = None
+        # Likeliest first; a veto (a pattern) is read only as far as the first sentence kept.
+        for flat in np.argsort(-probs, axis=None, kind="stable"):
+            r, c = divmod(int(flat), len(columns))
+            hit = ActHit(self.sentences[rows[r]], acts[c], float(probs[r, c]), rows[r])
+            if vetoed is None or not vetoed(self.read_on(hit).lower()):
+                best = hit
+                break
+        return best
 
     def find(self, turns: Sequence[Turn], acts: Sequence[str], passing: Passing) -> list[ActHit]:
         """The sentences of these turns among ``passing`` (``passing(acts, ...)``), in call
