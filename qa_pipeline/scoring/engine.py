@@ -360,17 +360,8 @@ class RubricScorer:
                 found.setdefault((e.turn_index, e.sentence_index), e)
         if not found and shown:
             term, hit = max(shown, key=lambda th: th[1].confidence)
-            s = hit.sentence
-            found[(s.turn_index, s.sentence_index)] = Evidence(
-                s.turn_index,
-                s.speaker,
-                s.start_s,
-                s.end_s,
-                s.text,
-                term.id,
-                act=hit.act,
-                act_confidence=round(hit.confidence, 4),
-                sentence_index=s.sentence_index,
+            found[(hit.sentence.turn_index, hit.sentence.sentence_index)] = _act_evidence(
+                hit, term.id
             )
         evidence = sorted(found.values(), key=lambda e: e.start_s)
         call.matches += [
@@ -425,23 +416,10 @@ class RubricScorer:
         excludes = self._excludes[id(node)]
         found = []
         for hit in hits:
-            s = hit.sentence
             # Read with the fragment it was cut from ("we do apologise for any | inconvenience").
             if excludes and excludes.search(call.acts.read_on(hit).lower()):
                 continue
-            found.append(
-                Evidence(
-                    s.turn_index,
-                    s.speaker,
-                    s.start_s,
-                    s.end_s,
-                    s.text,
-                    node.id,
-                    act=hit.act,
-                    act_confidence=round(hit.confidence, 4),
-                    sentence_index=s.sentence_index,
-                )
-            )
+            found.append(_act_evidence(hit, node.id))
         return found
 
     def _text(self, call: _Call, node: Node, turns: list[Turn]) -> list[Evidence]:
@@ -458,6 +436,22 @@ class RubricScorer:
 def score_call(transcript: Transcript, rubric: Rubric) -> CallScore:
     """Scores one transcript against one rubric (compiles the rubric each time)."""
     return RubricScorer(rubric).score(transcript)
+
+
+def _act_evidence(hit: ActHit, detector: str) -> Evidence:
+    """An act hit as evidence: its sentence's turn, times and words, the act and probability."""
+    s = hit.sentence
+    return Evidence(
+        s.turn_index,
+        s.speaker,
+        s.start_s,
+        s.end_s,
+        s.text,
+        detector,
+        act=hit.act,
+        act_confidence=round(hit.confidence, 4),
+        sentence_index=s.sentence_index,
+    )
 
 
 def _combine(node: Node, children: list[_Result]) -> _Result:

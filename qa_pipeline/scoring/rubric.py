@@ -3,8 +3,9 @@
 A rubric has an id, version, title, score bands and items. An item has a weight, may be
 critical (a fail zeroes the call), may apply only when a condition holds (otherwise N/A), and
 passes when its detector tree is satisfied. Detector trees combine leaves with ``all_of``,
-``any_of``, ``none_of`` and ``sequence``. Leaves read words (phrases, regexes), timing facts, or
-what a sentence does (``act: offer_help``: a speech act, see qa_pipeline.scoring.acts). A rubric
+``any_of``, ``none_of`` and ``sequence``, or weigh act terms in one sum (``weighed``). Leaves read
+words (phrases, regexes), timing facts, or what a sentence does (``act: offer_help``: a speech
+act, see qa_pipeline.scoring.acts). A rubric
 may add example sentences to acts (``examples``) and may ``extends`` another rubric, changing,
 adding or removing its items. See README, "Rubrics", for the whole language.
 """
