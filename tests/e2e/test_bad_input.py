@@ -189,6 +189,17 @@ CASES: dict[str, Case] = {
         2,
         ("item greeting.weight",),
     ),
+    "weighed term with a word for its weight (rescore)": Case(
+        lambda t: [
+            "rescore",
+            "--rubric",
+            str(_rubric(t, DEFAULT_RUBRIC.replace("weight: 3.06", "weight: high", 1))),
+            "--db",
+            str(t / "qa.duckdb"),
+        ],
+        2,
+        ("item apology.applies_when.weighed[0].weight", "must be a number"),
+    ),
     "non-UTF-8 rubric": Case(
         lambda t: ["rubric", "check", str(_rubric(t, "id: caf\xe9\n".encode("latin-1")))],
         1,
