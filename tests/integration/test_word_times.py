@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -31,10 +32,13 @@ PAUSE_S = 0.4
 TOLERANCE_S = 0.15
 
 
-def _speech(text: str, voice: str, folder: Path, name: str) -> tuple[np.ndarray, int]:
+def _speech(
+    text: str, voice: str, folder: Path, name: str, settings: Sequence[str] = ()
+) -> tuple[np.ndarray, int]:
     """flite's speech for ``text`` without its leading and trailing silence."""
     wav = folder / f"{name}.wav"
-    subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(wav)], check=True)
+    command = ["flite", "-voice", voice, "-t", text, "-o", str(wav), *settings]
+    subprocess.run(command, check=True)
     data, rate_hz = read_wav(wav)
     loud = np.flatnonzero(np.abs(data[0]) > 0.01)
     return data[0][loud[0] : loud[-1] + 1], rate_hz
@@ -89,6 +93,49 @@ def test_whisper_alone_misplaces_the_edges(placed_call, transcriber: Transcriber
         for (_, start_s, end_s), line in zip(turns, placed, strict=False)
     )
     assert worst_s > TOLERANCE_S
+
+
+SOFT_ONSET = ("awb", "Sounds good, I'll book it.", 1.3)
+"""(voice, line, flite's duration stretch): an agent's reply that opens on a soft "s"."""
+
+
+@pytest.fixture(scope="module")
+def soft_onset_call(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, float]:
+    """A customer's question and the agent's reply 0.4 s after it, as an 8 kHz stereo call
+    (agent left): its file and where the reply's speech starts."""
+    if shutil.which("flite") is None:
+        pytest.skip("flite is not installed (setup.sh installs it)")
+    from scipy.signal import resample_poly
+
+    folder = tmp_path_factory.mktemp("soft_onset")
+    customer, rate_hz = _speech("Could you do Thursday at ten instead?", "slt", folder, "c")
+    voice, text, stretch = SOFT_ONSET
+    agent, _ = _speech(text, voice, folder, "a", ["--setf", f"duration_stretch={stretch}"])
+    first = int(0.5 * rate_hz)
+    reply = first + len(customer) + int(PAUSE_S * rate_hz)
+    stereo = np.zeros((2, reply + len(agent) + rate_hz))
+    stereo[1, first : first + len(customer)] = customer
+    stereo[0, reply : reply + len(agent)] = agent
+    stereo += np.random.default_rng(5).normal(0, 2e-4, stereo.shape)
+    # Telephone audio, at 8 kHz, where the soft sounds are the faintest.
+    narrow = resample_poly(stereo, 8000, rate_hz, axis=1).astype(np.float32)
+    return audio.write_wav(folder / "soft.wav", narrow, 8000), reply / rate_hz
+
+
+def _agent_start_s(wav: Path, transcriber: Transcriber) -> float:
+    return next(t[1] for t in _turn_edges(wav, transcriber) if t[0] is Speaker.AGENT)
+
+
+def test_a_soft_onset_is_timed_from_its_first_sound(
+    soft_onset_call, transcriber: Transcriber
+) -> None:
+    """Telephone speech opening on a soft sound reads to Silero as speech only a syllable in
+    at its default threshold (0.5), and a reply or a cut-in is timed late; from 0.3
+    (``fine_vad_threshold``, the default) it is timed from its first sound."""
+    wav, reply_s = soft_onset_call
+    assert _agent_start_s(wav, transcriber) == pytest.approx(reply_s, abs=TOLERANCE_S)
+    strict = Transcriber(TranscribeOptions(fine_vad_threshold=0.5), model=transcriber.model)
+    assert _agent_start_s(wav, strict) > reply_s + TOLERANCE_S
 
 
 def test_a_word_whisper_writes_in_pieces_is_one_word(
