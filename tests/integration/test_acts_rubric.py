@@ -440,6 +440,12 @@ def test_a_hollow_apology_after_a_faint_fault_shows_a_problem_was_raised(
         "Thanks for handing on, the order left the depot this morning and comes by five.",
         "Hank, so much for holding, the order left the depot this morning.",
         "Appreciate the weight, the order left the depot this morning and comes by five.",
+        # "Thank" lost, misheard or moved to the end of the turn before the hold.
+        "You for holding, the order left the depot this morning and comes by five.",
+        "And you for holding on, the order left the depot this morning.",
+        "The old for waiting, right, the order left the depot this morning.",
+        "you for your patients the order left the depot this morning",
+        "You for staying on the line. The order left the depot this morning.",
     ],
 )
 def test_thanks_on_return_from_hold_as_recognition_gives_it(
@@ -455,6 +461,21 @@ def test_thanks_on_return_from_hold_as_recognition_gives_it(
     )
     hold = _item(default_scorer, call, "hold_etiquette")
     assert hold.verdict is Verdict.PASS, hold.reason
+
+
+def test_for_waiting_well_into_the_turn_back_is_no_thanks(default_scorer: RubricScorer) -> None:
+    """Only a turn opening on "for holding" a word or two in has lost its "thank you"."""
+    call = _call(
+        OPENING,
+        ("C", "I'd like to check whether my order has been sent."),
+        ("A", "Would you mind if I put you on hold while I check?"),
+        ("C", "Sure."),
+        ("hold", "40"),
+        ("A", "Right, so the order is at the depot for waiting customers to collect."),
+    )
+    hold = _item(default_scorer, call, "hold_etiquette")
+    assert hold.verdict is Verdict.FAIL, hold.reason
+    assert "thanks_after" in hold.reason
 
 
 @pytest.mark.parametrize(
