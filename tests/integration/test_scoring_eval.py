@@ -58,7 +58,7 @@ EVAL12 = ROOT / "tests" / "eval12"
 TEXT_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.92, 0.85),
-    "hold_etiquette": (0.97, 0.95),
+    "hold_etiquette": (0.985, 0.97),  # 3.5: 0.990/0.985
     "apology": (0.97, 0.95),  # 3.4: 0.975/0.962
     "closing": (0.97, 0.94),
 }
@@ -66,7 +66,7 @@ ASR_FLOORS = {
     "greeting": (0.92, 0.84),  # 0.925/0.850
     "active_listening": (0.92, 0.85),  # 0.925/0.862 (3.4, voiced again)
     "hold_etiquette": (0.98, 0.96),  # 0.985/0.977
-    "apology": (0.965, 0.94),  # 0.970/0.955 (3.4, voiced again)
+    "apology": (0.95, 0.92),  # 0.955/0.933 (3.5, voiced again)
     "closing": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
 }
 # eval2 (rubric 2.3): text 0.987/0.973, 0.953/0.916, 0.973/0.960, 0.907/0.860, 0.987/0.973;
@@ -76,13 +76,13 @@ ASR_FLOORS = {
 TEXT2_FLOORS = {
     "greeting": (0.96, 0.93),
     "active_listening": (0.92, 0.86),
-    "hold_etiquette": (0.98, 0.97),
+    "hold_etiquette": (0.985, 0.98),  # 3.5: 0.993/0.990
     "apology": (0.96, 0.94),  # 3.4: 0.967/0.950
     "closing": (0.99, 0.98),
 }
 ASR2_FLOORS = {
     "greeting": (0.93, 0.86),  # 0.939/0.873 (3.3; 3.2: 0.918/0.829)
-    "active_listening": (0.87, 0.77),  # 0.878/0.785
+    "active_listening": (0.91, 0.84),  # 0.918/0.855 (3.5, voiced again)
     "hold_etiquette": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
     "apology": (0.93, 0.89),  # 0.939/0.908 (3.4, voiced again)
     "closing": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
@@ -99,7 +99,7 @@ TEXT3_FLOORS = {
 }
 ASR3_FLOORS = {
     "greeting": (0.95, 0.90),  # 0.959/0.918
-    "active_listening": (0.85, 0.73),  # 0.857/0.743
+    "active_listening": (0.91, 0.84),  # 0.918/0.853 (3.5, voiced again)
     "hold_etiquette": (0.95, 0.92),  # 0.959/0.938
     "apology": (0.91, 0.85),  # 0.918/0.868 (3.4, voiced again)
     "closing": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
@@ -111,7 +111,7 @@ ASR3_FLOORS = {
 TEXT4_FLOORS = {
     "greeting": (0.97, 0.94),
     "active_listening": (0.93, 0.87),
-    "hold_etiquette": (0.97, 0.95),
+    "hold_etiquette": (0.985, 0.98),  # 3.5: 0.993/0.990
     "apology": (0.98, 0.97),  # 3.4: 0.987/0.980
     "closing": (0.995, 0.99),
 }
@@ -136,7 +136,7 @@ TEXT5_FLOORS = {
 ASR5_FLOORS = {
     "greeting": (0.95, 0.9),  # 0.959/0.918 (3.4, voiced again)
     "active_listening": (0.89, 0.80),  # 0.898/0.815
-    "hold_etiquette": (0.93, 0.89),  # 0.939/0.908
+    "hold_etiquette": (0.95, 0.92),  # 0.959/0.939 (3.5, voiced again)
     "apology": (0.95, 0.92),  # 0.959/0.938 (3.4, voiced again)
     "closing": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
 }
@@ -186,16 +186,16 @@ ASR6_FLOORS = {
 TEXT7_FLOORS = {
     "greeting": (0.985, 0.97),
     "active_listening": (0.945, 0.91),
-    "hold_etiquette": (0.97, 0.95),
+    "hold_etiquette": (0.98, 0.97),  # 3.5: 0.987/0.980
     "apology": (0.96, 0.94),  # 3.4: 0.967/0.950
     "closing": (0.98, 0.97),
 }
 ASR7_FLOORS = {
-    "greeting": (0.97, 0.94),  # 0.980/0.959
-    "active_listening": (0.83, 0.70),  # 0.837/0.706 (voiced again; 3.2: 0.816; 3.1: 0.776)
-    "hold_etiquette": (0.93, 0.89),  # 0.939/0.908
+    "greeting": (0.975, 0.94),  # 0.980/0.959 (3.5, voiced again)
+    "active_listening": (0.85, 0.73),  # 0.857/0.743 (3.5, voiced again)
+    "hold_etiquette": (0.975, 0.95),  # 0.980/0.969 (3.5, voiced again)
     "apology": (0.93, 0.89),  # 0.939/0.904 (3.4)
-    "closing": (0.99, 0.99),  # 1.000/1.000
+    "closing": (0.975, 0.94),  # 0.980/0.959 (3.5, voiced again)
 }
 
 # Rubric 2.7, decided on dev3, dev, dev-asr, dev2 and tuning (README, "What moved 2.6 to
@@ -219,13 +219,13 @@ TEXT8_FLOORS = {
     "closing": (0.985, 0.97),
 }
 ASR8_FLOORS = {
-    "greeting": (0.95, 0.91),  # 0.959/0.918 (3.3, T109 voiced again; before: 0.939/0.878)
-    "active_listening": (0.89, 0.79),  # 0.898/0.808
-    "hold_etiquette": (0.93, 0.88),  # 0.939/0.898
+    "greeting": (0.95, 0.9),  # 0.959/0.918 (3.5, voiced again)
+    "active_listening": (0.93, 0.87),  # 0.939/0.885 (3.5, voiced again)
+    "hold_etiquette": (0.975, 0.95),  # 0.980/0.967 (3.5, voiced again)
     # 0.918/0.869: T109 voiced again in the seventeenth round (its first word kept) and its
     # apology line heard differently, whisper's temperature fallback sampling; before 0.939/0.901.
     "apology": (0.93, 0.89),  # 0.939/0.902 (3.4)
-    "closing": (0.99, 0.99),  # 1.000/1.000
+    "closing": (0.995, 0.99),  # 1.000/1.000 (3.5, voiced again)
 }
 
 # Rubric 2.8, decided on the voiced tuning sets dev2-asr and dev3-asr (README, "What moved
@@ -253,8 +253,8 @@ TEXT9_FLOORS = {
     "closing": (0.97, 0.95),
 }
 ASR9_FLOORS = {
-    "greeting": (0.95, 0.9),  # 0.959/0.918 (3.4, voiced again)
-    "active_listening": (0.93, 0.88),  # 0.939/0.895 (3.4, voiced again)
+    "greeting": (0.93, 0.86),  # 0.939/0.878 (3.5, voiced again)
+    "active_listening": (0.95, 0.92),  # 0.959/0.930 (3.5, voiced again)
     "hold_etiquette": (0.995, 0.99),  # 1.000/1.000 (3.4, voiced again)
     "apology": (0.975, 0.95),  # 0.980/0.969 (3.4, voiced again)
     "closing": (0.975, 0.94),  # 0.980/0.957 (3.4, voiced again)
@@ -273,11 +273,11 @@ TEXT10_FLOORS = {
     "closing": (0.97, 0.95),
 }
 ASR10_FLOORS = {
-    "greeting": (0.87, 0.74),  # 0.878/0.750
-    "active_listening": (0.85, 0.72),  # 0.857/0.728 (3.1; 3.0: 0.878/0.769)
-    "hold_etiquette": (0.91, 0.86),  # 0.918/0.877
+    "greeting": (0.89, 0.78),  # 0.898/0.791 (3.5, voiced again)
+    "active_listening": (0.87, 0.75),  # 0.878/0.762 (3.5, voiced again)
+    "hold_etiquette": (0.89, 0.83),  # 0.898/0.847 (3.5, voiced again)
     "apology": (0.975, 0.95),  # 0.980/0.969 (3.4)
-    "closing": (0.97, 0.94),  # 0.980/0.958
+    "closing": (0.975, 0.94),  # 0.980/0.958 (3.5, voiced again)
 }
 
 
@@ -290,16 +290,16 @@ ASR10_FLOORS = {
 TEXT11_FLOORS = {
     "greeting": (0.985, 0.97),
     "active_listening": (0.96, 0.93),
-    "hold_etiquette": (0.97, 0.96),
+    "hold_etiquette": (0.975, 0.96),  # 3.5: 0.980/0.970
     "apology": (0.96, 0.94),  # 3.4: 0.967/0.950
     "closing": (0.985, 0.97),
 }
 ASR11_FLOORS = {
-    "greeting": (0.97, 0.95),  # 0.980/0.959 (3.3; 3.2: 0.959/0.917)
-    "active_listening": (0.91, 0.85),  # 0.918/0.857
-    "hold_etiquette": (0.97, 0.96),  # 0.980/0.969
+    "greeting": (0.975, 0.94),  # 0.980/0.959 (3.5, voiced again)
+    "active_listening": (0.95, 0.91),  # 0.959/0.929 (3.5, voiced again)
+    "hold_etiquette": (0.975, 0.95),  # 0.980/0.969 (3.5, voiced again)
     "apology": (0.91, 0.86),  # 0.918/0.876 (3.4)
-    "closing": (0.97, 0.95),  # 0.980/0.959
+    "closing": (0.975, 0.94),  # 0.980/0.959 (3.5, voiced again)
 }
 
 
@@ -316,9 +316,9 @@ TEXT12_FLOORS = {
     "closing": (0.99, 0.99),
 }
 ASR12_FLOORS = {
-    "greeting": (0.95, 0.91),  # 0.959/0.914
-    "active_listening": (0.81, 0.67),  # 0.816/0.675
-    "hold_etiquette": (0.95, 0.93),  # 0.959/0.938
+    "greeting": (0.95, 0.9),  # 0.959/0.914 (3.5, voiced again)
+    "active_listening": (0.85, 0.73),  # 0.857/0.744 (3.5, voiced again)
+    "hold_etiquette": (0.975, 0.95),  # 0.980/0.969 (3.5, voiced again)
     "apology": (0.91, 0.85),  # 0.918/0.866 (3.4)
     "closing": (0.93, 0.86),  # 0.939/0.870
 }
