@@ -451,6 +451,20 @@ def test_a_hollow_apology_after_a_faint_fault_shows_a_problem_was_raised(
 def test_thanks_on_return_from_hold_as_recognition_gives_it(
     default_scorer: RubricScorer, back: str
 ) -> None:
+    hold = _back_from_hold(default_scorer, back)
+    assert hold.verdict is Verdict.PASS, hold.reason
+
+
+def test_for_waiting_well_into_the_turn_back_is_no_thanks(default_scorer: RubricScorer) -> None:
+    """Only a turn opening on "for holding" a word or two in has lost its "thank you"."""
+    back = "Right, so the order is at the depot for waiting customers to collect."
+    hold = _back_from_hold(default_scorer, back)
+    assert hold.verdict is Verdict.FAIL, hold.reason
+    assert "thanks_after" in hold.reason
+
+
+def _back_from_hold(scorer: RubricScorer, back: str) -> ItemResult:
+    """The hold item of a call whose agent asks to hold, holds 40 s and comes back with ``back``."""
     call = _call(
         OPENING,
         ("C", "I'd like to check whether my order has been sent."),
@@ -459,23 +473,7 @@ def test_thanks_on_return_from_hold_as_recognition_gives_it(
         ("hold", "40"),
         ("A", back),
     )
-    hold = _item(default_scorer, call, "hold_etiquette")
-    assert hold.verdict is Verdict.PASS, hold.reason
-
-
-def test_for_waiting_well_into_the_turn_back_is_no_thanks(default_scorer: RubricScorer) -> None:
-    """Only a turn opening on "for holding" a word or two in has lost its "thank you"."""
-    call = _call(
-        OPENING,
-        ("C", "I'd like to check whether my order has been sent."),
-        ("A", "Would you mind if I put you on hold while I check?"),
-        ("C", "Sure."),
-        ("hold", "40"),
-        ("A", "Right, so the order is at the depot for waiting customers to collect."),
-    )
-    hold = _item(default_scorer, call, "hold_etiquette")
-    assert hold.verdict is Verdict.FAIL, hold.reason
-    assert "thanks_after" in hold.reason
+    return _item(scorer, call, "hold_etiquette")
 
 
 @pytest.mark.parametrize(
