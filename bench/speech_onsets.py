@@ -9,9 +9,10 @@ baseline, Silero's own 0.5) and once with ``TranscribeOptions.fine_vad_threshold
 every line said after half a second or more of its speaker's silence it prints how far
 after the line's first sound the nearest stretch of speech starts: the median, and how many
 start 0.2 s or 0.4 s late (an agent's cut-in heard late is an interruption counted short).
-It also prints, per side, how many stretches lie away from every line (speech heard where
-none was said). No model decodes: the figures are the VAD's alone. The tuning sets are the
-default; the evaluation sets' calls are for measuring once, not for choosing a threshold.
+It also prints how many stretches, over both sides, lie away from every line of their side
+(speech heard where none was said). No model decodes: the figures are the VAD's alone. The
+tuning sets are the default; the evaluation sets' calls are for measuring once, not for
+choosing a threshold.
 """
 
 from __future__ import annotations

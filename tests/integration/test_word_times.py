@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.signal import resample_poly
 
 from qa_pipeline.batch.options import PipelineOptions
 from qa_pipeline.batch.process import process_audio
@@ -105,8 +106,6 @@ def soft_onset_call(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, flo
     (agent left): its file and where the reply's speech starts."""
     if shutil.which("flite") is None:
         pytest.skip("flite is not installed (setup.sh installs it)")
-    from scipy.signal import resample_poly
-
     folder = tmp_path_factory.mktemp("soft_onset")
     customer, rate_hz = _speech("Could you do Thursday at ten instead?", "slt", folder, "c")
     voice, text, stretch = SOFT_ONSET
