@@ -76,13 +76,7 @@ def main() -> None:
     stray = dict.fromkeys(readers, 0)
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.sets or TUNING:
-            folder, pattern, pick = voice.SETS[name]
-            calls = [
-                c
-                for path in sorted((folder / "text").glob(pattern))
-                for c in voice.script_segments(path, gap_s=0.0)
-            ]
-            chosen_ids = set(pick(calls))
+            calls, chosen_ids = voice.set_calls(name)
             for call_id, _, segments in calls:
                 if call_id not in chosen_ids:
                     continue

@@ -79,8 +79,9 @@ class TranscribeOptions:
     fine_vad_min_silence_ms: int = 250
     fine_vad_speech_pad_ms: int = 30
     # Silero's default of 0.5 takes a soft onset ("So", "Two", a breathy "Oh") for speech only
-    # a syllable in: on the tuning calls 17 % of lines after a pause started 0.2 s or more
-    # late, and an agent cutting in read as cutting in later than it did. From 0.3, 8 %.
+    # a syllable in: on the voiced dev3 tuning calls 16.9 % of lines after a pause started
+    # 0.2 s or more late, and an agent cutting in read as cutting in later than it did. From
+    # 0.3, 7.5 % (python -m bench.speech_onsets --set dev3).
     fine_vad_threshold: float = 0.3
     recover_missed_speech: bool = True
     recover_min_speech_ms: int = 300

@@ -130,14 +130,20 @@ def render(call_id: str, segments: list[dict], out: Path) -> None:
         handle.writeframes(pcm.tobytes())
 
 
+def set_calls(name: str) -> tuple[list[tuple[str, dict, list[dict]]], set[str]]:
+    """A set's scripted calls, (call id, labels, lines), and the ids of those it voices."""
+    folder, pattern, pick = SETS[name]
+    scripts = sorted((folder / "text").glob(pattern))
+    calls = [c for path in scripts for c in script_segments(path, gap_s=0.0)]
+    return calls, set(pick(calls))
+
+
 def main() -> None:
     name = sys.argv[1] if len(sys.argv) > 1 else "eval"
     if name not in SETS:
         sys.exit(f"voice.py: unknown set {name!r}; use one of {', '.join(SETS)}")
-    folder, pattern, pick = SETS[name]
-    scripts = sorted((folder / "text").glob(pattern))
-    calls = [c for path in scripts for c in script_segments(path, gap_s=0.0)]
-    chosen = set(pick(calls))
+    folder = SETS[name][0]
+    calls, chosen = set_calls(name)
     out = folder / "asr"
     rows = []
     if again := set(sys.argv[2:]):
