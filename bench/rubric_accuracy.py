@@ -69,6 +69,7 @@ EVALUATION = (
     "eval10",
     "eval11",
     "eval12",
+    "eval13",
 )
 """The held-out sets: each a folder of tests/ with scripts text/<name>_*.txt and asr/."""
 
@@ -94,6 +95,8 @@ SETS: dict[str, Callable[[], list[LabelledCall]]] = {
     "dev4-asr": _voiced("dev4"),
     "dev5": _scripts("dev5"),
     "dev5-asr": _voiced("dev5"),
+    "dev6": _scripts("dev6"),
+    "dev6-asr": _voiced("dev6"),
     **{
         f"{name}-{kind}": read(name)
         for name in EVALUATION

@@ -77,12 +77,14 @@ SETS = {
     "eval10": (ROOT / "tests" / "eval10", "eval10_*.txt", every_second_written),
     "eval11": (ROOT / "tests" / "eval11", "eval11_*.txt", every_second_written),
     "eval12": (ROOT / "tests" / "eval12", "eval12_*.txt", every_second_written),
+    "eval13": (ROOT / "tests" / "eval13", "eval13_*.txt", every_second_written),
     # The development set's voiced calls are tuned on, like its text.
     "dev": (ROOT / "tests" / "dev", "dev_*.txt", every_second_written),
     "dev2": (ROOT / "tests" / "dev2", "dev2_*.txt", every_written),
     "dev3": (ROOT / "tests" / "dev3", "dev3_*.txt", every_written),
     "dev4": (ROOT / "tests" / "dev4", "dev4_*.txt", every_written),
     "dev5": (ROOT / "tests" / "dev5", "dev5_*.txt", every_written),
+    "dev6": (ROOT / "tests" / "dev6", "dev6_*.txt", every_written),
 }
 """Set name: (its folder, its scripts under text/, which calls to voice)."""
 
