@@ -19,11 +19,14 @@ Sets (README, "How well it agrees with reviewers"):
   dev5       tests/dev5/text, 150 calls written for tuning in the thirteenth round: raw speech
              recognition text, active listening near misses in the agent's own talk, and
              the apology item (half of the last two parts raw text)
+  dev6       tests/dev6/text, 150 calls written for tuning in the twentieth round: a general
+             mix, the apology item, and hold etiquette and active listening in other words
   dev2-asr,  tests/dev2/asr and tests/dev3/asr: every call of dev2 and dev3 written normally
   dev3-asr   (not as ASR-like text), voiced and transcribed, for tuning (tenth round)
   dev4-asr,  tests/dev4/asr and tests/dev5/asr: the same for dev4 and dev5 (sixteenth round)
   dev5-asr
-  evalN-text tests/evalN/text (N = 2 to 12), 150 held-out calls each, written before a round of
+  dev6-asr   tests/dev6/asr: the same for dev6 (twentieth round)
+  evalN-text tests/evalN/text (N = 2 to 13), 150 held-out calls each, written before a round of
              tuning by writers who saw only the item definitions
   evalN-asr  tests/evalN/asr, 49 of those calls voiced with flite and transcribed by the pipeline
 

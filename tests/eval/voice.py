@@ -1,14 +1,15 @@
 """Builds an evaluation set's speech-recognised third: `python tests/eval/voice.py [SET [ID...]]`.
 
 SET `eval` (the default): every third call of tests/eval/text (E001, E004, ... E199: 67
-calls, none of them the ASR-style text calls). SETs `eval2` to `eval12`: every second call
+calls, none of them the ASR-style text calls). SETs `eval2` to `eval13`: every second call
 among those of tests/eval2/text (H003, H006, ...: 49 calls), tests/eval3/text (K003, ...),
 tests/eval4/text (M003, ...), tests/eval5/text (N003, ...), tests/eval6/text (Q003, ...),
 tests/eval7/text (R003, ...), tests/eval8/text (T003, ...), tests/eval9/text (V003, ...),
-tests/eval10/text (V003, ...), tests/eval11/text (Y003, ...) or tests/eval12/text (Z003, ...)
-written normally (the other third of those sets is written as ASR-style text).
+tests/eval10/text (V003, ...), tests/eval11/text (Y003, ...), tests/eval12/text (Z003, ...)
+or tests/eval13/text (G003, ...) written normally (the other third of those sets is written
+as ASR-style text).
 SET `dev`: the same for the development set (D003, ...: tuned on, like its text); SETs
-`dev2` to `dev5`: every call written normally of those tuning sets (tuned on too). Each is
+`dev2` to `dev6`: every call written normally of those tuning sets (tuned on too). Each is
 voiced with flite, agent and customer on their own channel of a stereo 8 kHz recording, each
 line starting exactly where the script puts it and spoken at the pace that fills its slot
 (so the labels' timing facts hold: greeting window, holds, overlaps), then transcribed by the

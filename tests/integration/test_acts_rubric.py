@@ -176,6 +176,9 @@ def default_scorer() -> RubricScorer:
         "Hi there, good afternoon, shamrock removal. I was peeking, what can I do for you?",
         "Good afternoon, you're through the Sol tire energy. What can I do for you?",
         "morning, beside that clinic, you're talking to Lackland, how can we help?",
+        # Raw recognition text without apostrophes.
+        "hiya good afternoon youre through to harbour parcels with kirsty how can i help",
+        "morning my names deepa from lakeside dental what can i do for you",
     ],
 )
 def test_a_greeting_as_recognition_hears_it_still_identifies(
@@ -351,6 +354,29 @@ def test_a_restatement_in_the_customers_own_words_is_listening(
     assert (listening.verdict is Verdict.PASS) is listens, listening.reason
 
 
+@pytest.mark.parametrize(
+    ("agent", "listens"),
+    [
+        # Raw recognition text: the restatement opens after a word of acknowledgement.
+        ("yeah course so a check up for you and your son in the next two weeks", True),
+        ("oh lovely so a check up for you and your son in the next two weeks", True),
+        # The same opening, then what the agent has found: too few of the customer's words.
+        ("yeah course so we have got thursday at four", False),
+    ],
+)
+def test_a_raw_restatement_after_an_acknowledgement_is_listening(
+    default_scorer: RubricScorer, agent: str, listens: bool
+) -> None:
+    call = _call(
+        OPENING,
+        ("C", "hi im after a check up appointment for me and my son in the next couple of weeks"),
+        ("A", agent),
+        ("A", "okay thats you both booked"),
+    )
+    listening = _item(default_scorer, call, "active_listening")
+    assert (listening.verdict is Verdict.PASS) is listens, listening.reason
+
+
 def test_an_apology_before_the_customer_says_anything_like_a_problem_answers_nothing(
     default_scorer: RubricScorer,
 ) -> None:
@@ -485,6 +511,13 @@ def _back_from_hold(scorer: RubricScorer, back: str) -> ItemResult:
             "Can you bear with me on hold while I check.",
             "Sorry that took a little while, it's there.",
         ),
+        # Raw recognition text: a filler kept, "stick you on hold", "you alright to hold".
+        (
+            "is it alright if i um stick you on hold for a couple of minutes while i sort that",
+            "thanks for bearing with me thats sorted",
+        ),
+        ("you alright to hold for a sec while i go and ask the workshop", "cheers for waiting"),
+        ("Can I pop you back on hold while I ring the depot?", "Thanks so much for waiting."),
     ],
 )
 def test_a_hold_asked_for_and_thanked_in_other_words_passes(
@@ -919,6 +952,7 @@ def test_a_call_stored_again_drops_its_old_act_probabilities(tmp_path: Path) -> 
         "Sorry, one moment.",
         "Sorry, bear with me, the system is slow.",
         "okay sorry ah for the long queue just now",
+        "Ah, so sorry you had to wait so long in the queue just now.",
         # Hollow: "any" makes it about nothing in particular.
         "The system charged the closure week, sorry for any confusion there.",
         "We apologise if there was any trouble with that.",
@@ -948,6 +982,8 @@ def test_a_sorry_that_does_not_apologise_for_the_problem_fails_the_apology(
         "I'm so sorry your suitcase didn't arrive, that's a rotten start to the trip.",
         "Sorry, that's our mistake, the bag missed the connection in Perth.",
         "My apologies that the bag was left behind, that should not have happened.",
+        # A wait that is the problem, not the queue to get through.
+        "I'm so sorry you had to wait two days for your suitcase.",
     ],
 )
 def test_a_sincere_apology_still_passes(default_scorer: RubricScorer, reply: str) -> None:

@@ -1,23 +1,23 @@
 """The default rubric against human labels on the held-out evaluation sets (never tuned on).
 
-Twelve sets: `tests/eval` (written before any tuning), `tests/eval2` (written later by other
+Thirteen sets: `tests/eval` (written before any tuning), `tests/eval2` (written later by other
 writers, at the start of the third round of tuning, which never looked at it), `tests/eval3`
-(written at the start of the fourth, likewise), `tests/eval4` (the fifth, measured once at
-its end), `tests/eval5` (the sixth, which left the verdicts as they were: measured once),
+(written at the start of the fourth, likewise), `tests/eval4` (the fifth, measured once at its
+end), `tests/eval5` (the sixth, which left the verdicts as they were: measured once),
 `tests/eval6` (written at the start of the seventh and measured once; then its voiced calls'
 hold misses were read) and `tests/eval7` (written at the start of the eighth, measured once
-before its changes and once after, never read) and `tests/eval8` (written at the start of
-the ninth, likewise), `tests/eval9`, `tests/eval10`, `tests/eval11` and `tests/eval12`
-(the tenth, thirteenth, fifteenth and sixteenth rounds, likewise). Floors on the written
-calls sit a little under the figures measured when the rubric was last changed (README, "How
-well it agrees with reviewers"); a change that makes the rubric agree less with reviewers on
-calls it never saw fails here. Every set's voiced calls were voiced and transcribed again in
-the fourteenth round, by the pipeline as it then was (speech whisper skipped decoded again,
-word times fitted to the speech, turns split only where the other speaker took the floor),
-and their word pieces joined in the sixteenth as the decoder now joins them (README,
-"Transcription"); their floors sit under the figures on those transcripts, given beside each
-(the comments above each set give the earlier transcripts' figures). No floor is asserted on
-the tuning or development sets.
+before its changes and once after, never read) and `tests/eval8` (written at the start of the
+ninth, likewise), `tests/eval9`, `tests/eval10`, `tests/eval11`, `tests/eval12` and
+`tests/eval13` (the tenth, thirteenth, fifteenth, sixteenth and twentieth rounds, likewise).
+Floors on the written calls sit a little under the figures measured when the rubric was last
+changed (README, "How well it agrees with reviewers"); a change that makes the rubric agree
+less with reviewers on calls it never saw fails here. Every set's voiced calls were voiced and
+transcribed again in the fourteenth round, by the pipeline as it then was (speech whisper
+skipped decoded again, word times fitted to the speech, turns split only where the other
+speaker took the floor), and their word pieces joined in the sixteenth as the decoder now joins
+them (README, "Transcription"); their floors sit under the figures on those transcripts, given
+beside each (the comments above each set give the earlier transcripts' figures). No floor is
+asserted on the tuning or development sets.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ EVAL9 = ROOT / "tests" / "eval9"
 EVAL10 = ROOT / "tests" / "eval10"
 EVAL11 = ROOT / "tests" / "eval11"
 EVAL12 = ROOT / "tests" / "eval12"
+EVAL13 = ROOT / "tests" / "eval13"
 
 # (accuracy, kappa) floors per item (greeting, listening, hold, apology, closing); measured
 # with default rubric 2.3 on eval: text 0.990/0.980, 0.950/0.907, 0.990/0.985, 0.905/0.858,
@@ -91,9 +92,9 @@ ASR2_FLOORS = {
 # 0.973/0.947, 0.953/0.916, 0.973/0.960, 0.880/0.820, 0.953/0.907; voiced and transcribed
 # 0.959/0.918, 0.816/0.669, 0.939/0.907, 0.878/0.797, 0.980/0.959.
 TEXT3_FLOORS = {
-    "greeting": (0.95, 0.90),
+    "greeting": (0.98, 0.96),  # 3.6: 0.987/0.973
     "active_listening": (0.93, 0.87),
-    "hold_etiquette": (0.98, 0.97),
+    "hold_etiquette": (0.985, 0.98),  # 3.6: 0.993/0.990
     "apology": (0.955, 0.93),  # 3.4: 0.960/0.940
     "closing": (0.96, 0.93),
 }
@@ -109,7 +110,7 @@ ASR3_FLOORS = {
 # 0.953/0.916, 0.993/0.990, 0.867/0.800, 0.993/0.987; voiced and transcribed 0.898/0.794,
 # 0.898/0.816, 0.980/0.969, 0.816/0.718, 0.980/0.959.
 TEXT4_FLOORS = {
-    "greeting": (0.97, 0.94),
+    "greeting": (0.995, 0.99),  # 3.6: 1.000/1.000
     "active_listening": (0.93, 0.87),
     "hold_etiquette": (0.985, 0.98),  # 3.5: 0.993/0.990
     "apology": (0.98, 0.97),  # 3.4: 0.987/0.980
@@ -151,8 +152,8 @@ ASR5_FLOORS = {
 # thanks with the first word lost ("For waiting, ..."): eval2-asr hold 0.939 to 0.959/0.938,
 # eval6-asr hold 0.918/0.876 and closing 0.959 to 0.980/0.959.
 TEXT6_FLOORS = {
-    "greeting": (0.985, 0.97),
-    "active_listening": (0.95, 0.91),
+    "greeting": (0.995, 0.99),  # 3.6: 1.000/1.000
+    "active_listening": (0.975, 0.95),  # 3.6: 0.980/0.964
     "hold_etiquette": (0.985, 0.97),
     "apology": (0.945, 0.92),  # 3.4: 0.953/0.930
     "closing": (0.97, 0.94),
@@ -186,7 +187,7 @@ ASR6_FLOORS = {
 TEXT7_FLOORS = {
     "greeting": (0.985, 0.97),
     "active_listening": (0.945, 0.91),
-    "hold_etiquette": (0.98, 0.97),  # 3.5: 0.987/0.980
+    "hold_etiquette": (0.985, 0.98),  # 3.6: 0.993/0.990
     "apology": (0.96, 0.94),  # 3.4: 0.967/0.950
     "closing": (0.98, 0.97),
 }
@@ -290,7 +291,7 @@ ASR10_FLOORS = {
 TEXT11_FLOORS = {
     "greeting": (0.985, 0.97),
     "active_listening": (0.96, 0.93),
-    "hold_etiquette": (0.975, 0.96),  # 3.5: 0.980/0.970
+    "hold_etiquette": (0.98, 0.97),  # 3.6: 0.987/0.980
     "apology": (0.96, 0.94),  # 3.4: 0.967/0.950
     "closing": (0.985, 0.97),
 }
@@ -309,9 +310,9 @@ ASR11_FLOORS = {
 # 0.816/0.675, 0.959/0.938, 0.878/0.799, 0.939/0.870; and once with 3.2: listening text
 # 0.980/0.964, the rest the same. Its misses were never read.
 TEXT12_FLOORS = {
-    "greeting": (0.97, 0.95),
+    "greeting": (0.985, 0.97),  # 3.6: 0.993/0.987
     "active_listening": (0.97, 0.95),
-    "hold_etiquette": (0.985, 0.98),
+    "hold_etiquette": (0.995, 0.99),  # 3.6: 1.000/1.000
     "apology": (0.945, 0.92),
     "closing": (0.99, 0.99),
 }
@@ -321,6 +322,26 @@ ASR12_FLOORS = {
     "hold_etiquette": (0.975, 0.95),  # 0.980/0.969 (3.5, voiced again)
     "apology": (0.91, 0.85),  # 0.918/0.866 (3.4)
     "closing": (0.93, 0.86),  # 0.939/0.870
+}
+
+# eval13 (written at the start of the twentieth round before any of its tuning, by three
+# writers who saw only the item definitions), measured once with rubric 3.5: text
+# 0.980/0.960, 0.960/0.928, 0.993/0.990, 0.960/0.940, 1.000/1.000; voiced 0.898/0.796,
+# 0.939/0.886, 0.959/0.935, 0.939/0.906, 1.000/1.000; and once with 3.6: the same. Its
+# misses were never read.
+TEXT13_FLOORS = {
+    "greeting": (0.975, 0.95),
+    "active_listening": (0.955, 0.91),
+    "hold_etiquette": (0.985, 0.98),
+    "apology": (0.955, 0.93),
+    "closing": (0.995, 0.99),
+}
+ASR13_FLOORS = {
+    "greeting": (0.89, 0.78),
+    "active_listening": (0.93, 0.87),
+    "hold_etiquette": (0.95, 0.92),
+    "apology": (0.93, 0.89),
+    "closing": (0.995, 0.99),
 }
 
 
@@ -355,6 +376,7 @@ SETS = {
     "eval10": (EVAL10, "eval10_*.txt", 150, 49, TEXT10_FLOORS, ASR10_FLOORS),
     "eval11": (EVAL11, "eval11_*.txt", 150, 49, TEXT11_FLOORS, ASR11_FLOORS),
     "eval12": (EVAL12, "eval12_*.txt", 150, 49, TEXT12_FLOORS, ASR12_FLOORS),
+    "eval13": (EVAL13, "eval13_*.txt", 150, 49, TEXT13_FLOORS, ASR13_FLOORS),
 }
 """Set name: (folder, its scripts under text/, calls written, calls voiced, floors written,
 floors voiced)."""
