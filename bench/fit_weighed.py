@@ -8,7 +8,7 @@ verdict but N/A). A logistic regression with an L2 penalty (``--c``: its inverse
 in scikit-learn; the bias is not penalised) is fitted by Newton's method; the weights and bias
 to paste into the rubric are printed, with the accuracy of the fitted node on each set. Fit
 on tuning sets only: the sets by default are the ones the rubric is tuned on
-(bench.rubric_accuracy: tuning, dev, dev2 to dev6, written and voiced).
+(bench.rubric_accuracy: tuning and the DEVELOPMENT sets, written and voiced).
 """
 
 from __future__ import annotations
@@ -18,15 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.rubric_accuracy import SETS
+from bench.rubric_accuracy import DEVELOPMENT, SETS
 from qa_pipeline.scoring.engine import RubricScorer
 from qa_pipeline.scoring.rubric import load_rubric
 
-TUNING_SETS = (
-    "tuning",
-    *("dev", "dev2", "dev3", "dev4", "dev5", "dev6"),
-    *("dev-asr", "dev2-asr", "dev3-asr", "dev4-asr", "dev5-asr", "dev6-asr"),
-)
+TUNING_SETS = ("tuning", *DEVELOPMENT, *(f"{name}-asr" for name in DEVELOPMENT))
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> tuple[np.ndarray, float]:

@@ -75,6 +75,8 @@ EVALUATION = (
     "eval13",
 )
 """The held-out sets: each a folder of tests/ with scripts text/<name>_*.txt and asr/."""
+DEVELOPMENT = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6")
+"""The development sets, tuned on, laid out as the held-out sets are."""
 
 
 def _scripts(folder: str) -> Callable[[], list[LabelledCall]]:
@@ -88,18 +90,11 @@ def _voiced(folder: str) -> Callable[[], list[LabelledCall]]:
 
 SETS: dict[str, Callable[[], list[LabelledCall]]] = {
     "tuning": lambda: read_scripts(sorted((TESTS / "labelled").glob("calls_*.txt")), gap_s=0.5),
-    "dev": _scripts("dev"),
-    "dev-asr": _voiced("dev"),
-    "dev2": _scripts("dev2"),
-    "dev2-asr": _voiced("dev2"),
-    "dev3": _scripts("dev3"),
-    "dev3-asr": _voiced("dev3"),
-    "dev4": _scripts("dev4"),
-    "dev4-asr": _voiced("dev4"),
-    "dev5": _scripts("dev5"),
-    "dev5-asr": _voiced("dev5"),
-    "dev6": _scripts("dev6"),
-    "dev6-asr": _voiced("dev6"),
+    **{
+        f"{name}{kind}": read(name)
+        for name in DEVELOPMENT
+        for kind, read in (("", _scripts), ("-asr", _voiced))
+    },
     **{
         f"{name}-{kind}": read(name)
         for name in EVALUATION

@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT / "tests" / "eval"))
 
 import voice  # noqa: E402
 
+from bench.rubric_accuracy import DEVELOPMENT  # noqa: E402
 from qa_pipeline.ingest.audio import decode  # noqa: E402
 from qa_pipeline.speech.transcribe import TranscribeOptions, Transcriber  # noqa: E402
 
-TUNING = ("dev", "dev2", "dev3", "dev4", "dev5")
 QUIET_S = 0.5
 """A line counts when its speaker has been silent this long before it."""
 NEAR_S = (0.8, 1.5)
@@ -75,7 +75,7 @@ def main() -> None:
     errors: dict[str, list[float]] = {name: [] for name in readers}
     stray = dict.fromkeys(readers, 0)
     with tempfile.TemporaryDirectory() as tmp:
-        for name in args.sets or TUNING:
+        for name in args.sets or DEVELOPMENT:
             calls, chosen_ids = voice.set_calls(name)
             for call_id, _, segments in calls:
                 if call_id not in chosen_ids:
